@@ -1,0 +1,17 @@
+"""The small family of errors KindWell raises; each message is one sentence a person can act on."""
+
+
+class KindWellError(Exception):
+    """Base class: the message is one clear sentence saying what is wrong and how to fix it."""
+
+
+class ContentError(KindWellError):
+    """The files in prompts/ are missing, malformed or inconsistent."""
+
+
+class ModelValidationError(KindWellError):
+    """The generated Alexa interaction model breaks one of the ASK rules."""
+
+
+class UserInputError(KindWellError):
+    """Something a user typed or passed on the command line cannot be used."""

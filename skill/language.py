@@ -1,0 +1,146 @@
+"""The one source of language: hassil templates in prompts/language/, loaded once.
+
+From these templates come the Alexa interaction model, the offline matcher and the offline
+recognizer's vocabulary, so a sentence added here is understood everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from hassil import Intents, RangeSlotList, TextSlotList, WildcardSlotList
+from hassil.expression import Sentence
+from hassil.sample import sample_sentence
+
+from .content import load_yaml, prompts_dir
+from .errors import ContentError
+
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+@dataclass(frozen=True)
+class SlotSpec:
+    """How a template list appears in the Alexa model."""
+
+    list_name: str
+    slot_name: str
+    alexa_type: str
+    custom: bool
+    """True when the type is a custom slot type built from the list's values."""
+
+
+@dataclass(frozen=True)
+class Language:
+    """Templates, lists and the Alexa mapping for one language."""
+
+    intents: Intents
+    alexa: Mapping[str, Any]
+    slots: Mapping[str, SlotSpec]
+    path: Path
+
+    @property
+    def custom_intents(self) -> tuple[str, ...]:
+        """Custom intent names, in model order."""
+        return tuple(self.alexa["custom_intents"])
+
+    @property
+    def builtin_intents(self) -> tuple[str, ...]:
+        """Built-in AMAZON.* intent names declared in the model."""
+        return tuple(self.alexa["builtin_intents"])
+
+    def templates(self, intent_name: str) -> list[Sentence]:
+        """Parsed sentence templates of one intent."""
+        intent = self.intents.intents.get(intent_name)
+        if intent is None:
+            return []
+        return [sentence for data in intent.data for sentence in data.sentences]
+
+    def expand(self, intent_name: str, *, expand_lists: bool) -> Iterator[str]:
+        """Every sentence an intent's templates produce, lists expanded or left as {list}."""
+        for sentence in self.templates(intent_name):
+            for text in sample_sentence(
+                sentence,
+                self.intents.slot_lists,
+                self.intents.expansion_rules,
+                expand_lists=expand_lists,
+                expand_ranges=True,
+                language="en",
+            ):
+                yield " ".join(text.split())
+
+    def practice_synonyms(self) -> dict[str, list[str]]:
+        """Practice id -> every phrase the templates accept for it (first is the primary name)."""
+        practice_list = self.intents.slot_lists.get("practice")
+        if not isinstance(practice_list, TextSlotList):
+            raise ContentError("prompts/language/en.yaml must define a `practice` list with values.")
+        result: dict[str, list[str]] = {}
+        for value in practice_list.values:
+            phrases = result.setdefault(str(value.value_out), [])
+            for phrase in _expand_alternatives(value.text_in):
+                if phrase not in phrases:
+                    phrases.append(phrase)
+        return result
+
+    def list_values(self, list_name: str) -> list[tuple[str, str]]:
+        """(spoken phrase, value) pairs of a text list."""
+        slot_list = self.intents.slot_lists.get(list_name)
+        if not isinstance(slot_list, TextSlotList):
+            return []
+        return [
+            (phrase, str(value.value_out))
+            for value in slot_list.values
+            for phrase in _expand_alternatives(value.text_in)
+        ]
+
+    def is_wildcard(self, list_name: str) -> bool:
+        """True when a list captures free text."""
+        return isinstance(self.intents.slot_lists.get(list_name), WildcardSlotList)
+
+    def is_range(self, list_name: str) -> bool:
+        """True when a list is a number range."""
+        return isinstance(self.intents.slot_lists.get(list_name), RangeSlotList)
+
+
+def _expand_alternatives(expression: Any) -> Iterable[str]:
+    """Phrases a list value's `in` template can be spoken as."""
+    sentence = Sentence(expression=expression)
+    for text in sample_sentence(sentence, {}, {}, expand_lists=False):
+        yield " ".join(text.split())
+
+
+def load_language(root: Path | None = None, language: str = "en") -> Language:
+    """Load and cross-check the templates and the Alexa mapping."""
+    base = (root or prompts_dir()) / "language"
+    path = base / f"{language}.yaml"
+    data = load_yaml(path)
+    try:
+        intents = Intents.from_dict(data)
+    except Exception as err:  # hassil raises several parser errors; all mean a bad template
+        raise ContentError(f"{path} has a template hassil cannot parse ({err}); fix that sentence.") from err
+    alexa = load_yaml(base / "alexa.yaml")
+    slots: dict[str, SlotSpec] = {}
+    for list_name, spec in alexa["slots"].items():
+        if list_name not in intents.slot_lists:
+            raise ContentError(f"alexa.yaml maps list {list_name!r}, which {path.name} does not define.")
+        custom = "custom_type" in spec
+        slots[list_name] = SlotSpec(
+            list_name=list_name,
+            slot_name=str(spec["name"]),
+            alexa_type=str(spec["custom_type"] if custom else spec["type"]),
+            custom=custom,
+        )
+    for name in intents.slot_lists:
+        if name not in slots:
+            raise ContentError(f"List {name!r} in {path.name} has no Alexa slot in alexa.yaml; add one.")
+    return Language(intents=intents, alexa=alexa, slots=slots, path=path)
+
+
+@cache
+def default_language() -> Language:
+    """The English templates from prompts_dir(), loaded once per process."""
+    return load_language()

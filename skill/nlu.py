@@ -1,0 +1,233 @@
+"""The offline matcher: a transcript in, an intent and slots out, the way Alexa would resolve them.
+
+Three stages, cheapest and most certain first:
+1. crisis language (skill.safety) always wins, whatever else was said;
+2. hassil matches the exact templates in prompts/language/ (the same ones Alexa is given);
+3. for natural paraphrases that no template covers, a text classifier trained on those same
+   templates (scikit-learn: character and word n-grams, logistic regression) picks the intent,
+   and loose cues in prompts/language/cues.yaml fill the practice and length.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hassil import recognize_best
+
+from .content import load_yaml, prompts_dir
+from .language import PLACEHOLDER, Language, default_language
+from .safety import SafetyPolicy, default_safety
+from .text import best_phrase_match, normalize, number_words, parse_minutes
+
+_LOGGER = logging.getLogger(__name__)
+
+CRISIS_INTENT = "CrisisSupportIntent"
+OUT_OF_DOMAIN = "__out_of_domain__"
+#: Classifier probability below which a sentence is treated as not meant for KindWell.
+MIN_CONFIDENCE = 0.45
+#: Most training sentences sampled per intent, so big templates do not drown small intents.
+MAX_SENTENCES_PER_INTENT = 1500
+_MODEL_FORMAT = 2
+
+
+@dataclass(frozen=True)
+class NluResult:
+    """What the matcher understood from one utterance."""
+
+    text: str
+    intent: str | None
+    slots: dict[str, Any] = field(default_factory=dict)
+    crisis: bool = False
+    source: str = "none"
+    """How it was understood: "safety", "template", "classifier" or "none"."""
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The `kindwell nlu` output object."""
+        return {"text": self.text, "intent": self.intent, "slots": self.slots, "crisis": self.crisis}
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(os.environ.get("KINDWELL_CACHE", Path(base) / "kindwell"))
+
+
+class IntentClassifier:
+    """Intent classifier trained on the expanded templates plus out-of-domain examples."""
+
+    def __init__(self, pipeline: Any) -> None:
+        self._pipeline = pipeline
+
+    @staticmethod
+    def training_data(language: Language, feeling_words: Iterable[str], out_of_domain: Iterable[str]) -> tuple[list[str], list[str]]:
+        """(sentences, labels): templates with their slots filled by random values from the lists."""
+        rng = random.Random(7)
+        fillers: dict[str, list[str]] = {
+            "practice": [phrase for phrase, _ in language.list_values("practice")],
+            "duration": [phrase for phrase, _ in language.list_values("duration")],
+            "minutes": [str(n) for n in range(1, 31)] + [number_words(n) for n in range(1, 61)],
+            "feeling": sorted(set(feeling_words)),
+        }
+
+        def fill(template: str) -> str:
+            return PLACEHOLDER.sub(lambda m: rng.choice(fillers.get(m.group(1)) or [m.group(1)]), template)
+
+        texts: list[str] = []
+        labels: list[str] = []
+        intent_names = list(language.custom_intents) + [
+            name for name in language.builtin_intents if language.templates(name)
+        ]
+        for name in intent_names:
+            templates = sorted(set(language.expand(name, expand_lists=False)))
+            if len(templates) > MAX_SENTENCES_PER_INTENT:
+                templates = rng.sample(templates, MAX_SENTENCES_PER_INTENT)
+            repeats = max(1, min(6, MAX_SENTENCES_PER_INTENT // max(1, len(templates))))
+            sentences = {fill(t) for t in templates for _ in range(repeats if "{" in t else 1)}
+            texts += sorted(sentences)
+            labels += [name] * len(sentences)
+        texts += fillers["feeling"]
+        labels += ["CheckInIntent"] * len(fillers["feeling"])
+        ood = list(out_of_domain)
+        texts += ood
+        labels += [OUT_OF_DOMAIN] * len(ood)
+        return texts, labels
+
+    @classmethod
+    def train(cls, texts: list[str], labels: list[str]) -> IntentClassifier:
+        """Fit the n-gram logistic regression."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        features = FeatureUnion(
+            [
+                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+                ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[\w']+")),
+            ]
+        )
+        pipeline = make_pipeline(features, LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"))
+        pipeline.fit([normalize(t) for t in texts], labels)
+        return cls(pipeline)
+
+    def predict(self, text: str) -> tuple[str, float]:
+        """(label, probability) for a sentence."""
+        probabilities = self._pipeline.predict_proba([normalize(text)])[0]
+        best = int(probabilities.argmax())
+        return str(self._pipeline.classes_[best]), float(probabilities[best])
+
+
+class Matcher:
+    """Turns transcripts into intents and slots using the one source of language."""
+
+    def __init__(
+        self,
+        language: Language | None = None,
+        safety: SafetyPolicy | None = None,
+        prompts: Path | None = None,
+        use_classifier: bool = True,
+    ) -> None:
+        self.language = language or default_language()
+        self.safety = safety or default_safety()
+        root = prompts or prompts_dir()
+        cues = load_yaml(root / "language" / "cues.yaml")
+        self._practice_cues: dict[str, list[str]] = {
+            practice: list(phrases) + self.language.practice_synonyms().get(practice, [])
+            for practice, phrases in cues["practice_cues"].items()
+        }
+        self._out_of_domain: list[str] = list(cues["out_of_domain"])
+        checkin = load_yaml(root / "checkin.yaml")
+        self._feeling_words = [str(w) for theme in checkin["themes"].values() for w in theme["words"]]
+        self._root = root
+        self._classifier: IntentClassifier | None = None
+        self._use_classifier = use_classifier
+
+    @property
+    def classifier(self) -> IntentClassifier:
+        """The paraphrase classifier, trained on first use and cached by content hash."""
+        if self._classifier is None:
+            self._classifier = self._load_or_train()
+        return self._classifier
+
+    def _load_or_train(self) -> IntentClassifier:
+        import sklearn
+
+        digest = hashlib.sha256()
+        for path in sorted((self._root / "language").glob("*.yaml")) + [self._root / "checkin.yaml"]:
+            digest.update(path.read_bytes())
+        digest.update(f"{_MODEL_FORMAT}:{sklearn.__version__}".encode())
+        cache_file = _cache_dir() / f"nlu-{digest.hexdigest()[:16]}.pickle"
+        if cache_file.exists():
+            try:
+                with cache_file.open("rb") as handle:
+                    pipeline = pickle.load(handle)  # our own cache file, written below
+                return IntentClassifier(pipeline)
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                _LOGGER.warning("Ignoring unreadable matcher cache %s; retraining.", cache_file)
+        texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
+        classifier = IntentClassifier.train(texts, labels)
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(classifier._pipeline, handle)
+            tmp.replace(cache_file)
+        except OSError:
+            _LOGGER.info("Matcher cache directory is not writable; the model stays in memory.")
+        return classifier
+
+    def match(self, text: str) -> NluResult:
+        """Understand one utterance."""
+        clean = normalize(text)
+        if self.safety.is_crisis(clean):
+            return NluResult(text=text, intent=CRISIS_INTENT, crisis=True, source="safety", confidence=1.0)
+        if not clean:
+            return NluResult(text=text, intent=None)
+        result = recognize_best(clean, self.language.intents, language="en")
+        if result is not None:
+            return NluResult(
+                text=text,
+                intent=result.intent.name,
+                slots=self._template_slots(result.entities),
+                source="template",
+                confidence=1.0,
+            )
+        if not self._use_classifier:
+            return NluResult(text=text, intent=None)
+        label, confidence = self.classifier.predict(clean)
+        if label == OUT_OF_DOMAIN or confidence < MIN_CONFIDENCE:
+            return NluResult(text=text, intent=None, source="classifier", confidence=confidence)
+        return NluResult(
+            text=text, intent=label, slots=self._loose_slots(label, clean), source="classifier", confidence=confidence
+        )
+
+    def _template_slots(self, entities: dict[str, Any]) -> dict[str, Any]:
+        slots: dict[str, Any] = {}
+        for name, entity in entities.items():
+            if name in ("minutes", "duration"):
+                slots["minutes"] = int(float(entity.value))
+            elif name == "feeling":
+                slots["feeling"] = str(entity.text or entity.value).strip()
+            else:
+                slots[name] = str(entity.value)
+        return slots
+
+    def _loose_slots(self, intent: str, clean: str) -> dict[str, Any]:
+        slots: dict[str, Any] = {}
+        if intent == "StartPracticeIntent":
+            practice = best_phrase_match(clean, self._practice_cues)
+            if practice:
+                slots["practice"] = practice
+            minutes = parse_minutes(clean)
+            if minutes:
+                slots["minutes"] = minutes
+        elif intent == "CheckInIntent":
+            slots["feeling"] = clean
+        return slots

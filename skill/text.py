@@ -1,0 +1,99 @@
+"""Small text tools shared by the matcher, the check-in and safety: normalising, stems, numbers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import snowballstemmer
+from unicode_rbnf import RbnfEngine
+
+_PUNCTUATION = re.compile(r"[^\w\s']+")
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, straight apostrophes, punctuation removed, single spaces."""
+    text = text.translate(_APOSTROPHES).lower().replace("-", " ")
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
+
+
+def stems(text: str) -> list[str]:
+    """Word stems of normalised text ("breathing" -> "breath")."""
+    return list(_STEMMER.stemWords(normalize(text).split()))
+
+
+def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True when the stem sequence phrase occurs contiguously in haystack."""
+    size = len(phrase)
+    if not size:
+        return False
+    return any(list(haystack[i : i + size]) == list(phrase) for i in range(len(haystack) - size + 1))
+
+
+@cache
+def _number_words() -> dict[str, int]:
+    """Spoken numbers one to ninety-nine -> value, from unicode-rbnf (the library hassil uses)."""
+    engine = RbnfEngine.for_language("en")
+    words: dict[str, int] = {}
+    for value in range(1, 100):
+        words[normalize(engine.format_number(value).text)] = value
+    words["a"] = 1
+    words["an"] = 1
+    return words
+
+
+def number_words(value: int) -> str:
+    """A number as spoken words ("twenty five")."""
+    for words, number in _number_words().items():
+        if number == value and words not in ("a", "an"):
+            return words
+    raise ValueError(f"{value} is outside the spoken range 1-99")
+
+
+_MINUTE_WORDS = ("minute", "minutes", "min", "mins")
+_DURATION_PHRASES: tuple[tuple[str, int], ...] = (
+    ("an hour and a half", 90),
+    ("half an hour", 30),
+    ("a half hour", 30),
+    ("half hour", 30),
+    ("quarter of an hour", 15),
+    ("quarter hour", 15),
+    ("an hour", 60),
+    ("one hour", 60),
+)
+
+
+def parse_minutes(text: str) -> int | None:
+    """Minutes stated in text ("ten minutes", "5 min", "half an hour"), or None."""
+    clean = normalize(text)
+    for phrase, minutes in _DURATION_PHRASES:
+        if re.search(rf"\b{phrase}\b", clean):
+            return minutes
+    tokens = clean.split()
+    numbers = _number_words()
+    for index, token in enumerate(tokens):
+        if token not in _MINUTE_WORDS or index == 0:
+            continue
+        previous = tokens[index - 1]
+        if previous.isdigit():
+            return int(previous)
+        # Two-word numbers ("twenty five") first, then single words.
+        if index >= 2 and f"{tokens[index - 2]} {previous}" in numbers:
+            return numbers[f"{tokens[index - 2]} {previous}"]
+        if previous in numbers:
+            return numbers[previous]
+    return None
+
+
+def best_phrase_match(text: str, cues: dict[str, Iterable[str]]) -> str | None:
+    """The key whose cue phrases match text best (longest total stem match), or None."""
+    text_stems = stems(text)
+    best_key, best_score = None, 0
+    for key, phrases in cues.items():
+        score = sum(len(s) ** 2 for s in (stems(p) for p in phrases) if contains_phrase(text_stems, s))
+        if score > best_score:
+            best_key, best_score = key, score
+    return best_key
