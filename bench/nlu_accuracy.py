@@ -10,19 +10,20 @@ Usage: python bench/nlu_accuracy.py [--errors]
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from skill.checkin import practice_for_feeling
+from skill.content import (
+    default_content,
+    load_yaml,
+)
+from skill.nlu import Matcher
+from skill.safety import default_safety, load_safety
 
-from skill.checkin import practice_for_feeling  # noqa: E402
-from skill.content import default_content  # noqa: E402
-from skill.nlu import Matcher  # noqa: E402
-from skill.safety import default_safety  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def is_correct(case: dict[str, Any], result: Any) -> bool:
@@ -46,6 +47,8 @@ def main() -> None:
     args = parser.parse_args()
     matcher = Matcher()
     cases = yaml.safe_load((ROOT / "tests/data/paraphrases.yaml").read_text())
+    second = yaml.safe_load((ROOT / "tests/data/paraphrases_holdout.yaml").read_text())
+    second_ok = [is_correct(case, matcher.match(case["text"])) for case in second]
     halves: dict[str, list[bool]] = {"dev": [], "held-out": []}
     by_intent: dict[str, list[bool]] = {}
     for index, case in enumerate(cases):
@@ -55,27 +58,56 @@ def main() -> None:
         halves[half].append(ok)
         by_intent.setdefault(str(case.get("intent")), []).append(ok)
         if args.errors and not ok and half == "dev":
-            print(f"  MISS {case['text']!r}: want {case.get('intent')} {case.get('slots') or ''} {case.get('theme') or ''}"
-                  f" got {result.intent} {result.slots} ({result.source} {result.confidence:.2f})")
+            print(
+                f"  MISS {case['text']!r}: want {case.get('intent')} {case.get('slots') or ''}"
+                f" {case.get('theme') or ''}"
+                f" got {result.intent} {result.slots} ({result.source} {result.confidence:.2f})"
+            )
     total = halves["dev"] + halves["held-out"]
-    print(f"paraphrase accuracy: {sum(total) / len(total):.1%} of {len(total)}"
-          f" (dev {sum(halves['dev']) / len(halves['dev']):.1%},"
-          f" held-out {sum(halves['held-out']) / len(halves['held-out']):.1%})")
+    print(
+        f"paraphrase accuracy: {sum(total) / len(total):.1%} of {len(total)}"
+        f" (dev {sum(halves['dev']) / len(halves['dev']):.1%},"
+        f" held-out {sum(halves['held-out']) / len(halves['held-out']):.1%})"
+    )
+    print(
+        f"paraphrase accuracy, second blind set (paraphrases_holdout.yaml): {sum(second_ok) / len(second_ok):.1%}"
+        f" of {len(second_ok)}"
+    )
     for intent, oks in sorted(by_intent.items()):
         print(f"  {intent:28s} {sum(oks):3d}/{len(oks):3d}")
+    crisis_report(args.errors)
+
+
+def crisis_report(show_errors: bool) -> None:
+    """Recall and false alarms on the training examples and on the held-out set."""
     safety = default_safety()
-    crisis = yaml.safe_load((ROOT / "tests/data/crisis_cases.yaml").read_text())
-    hits = [safety.is_crisis(t) for t in crisis["crisis"]]
-    alarms = [safety.is_crisis(t) for t in crisis["not_crisis"]]
-    print(f"crisis recall: {sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.1%}")
-    print(f"crisis false alarms: {sum(alarms)}/{len(alarms)} = {sum(alarms) / len(alarms):.1%}")
-    if args.errors:
-        for text, hit in zip(crisis["crisis"], hits, strict=True):
-            if not hit:
-                print(f"  MISSED CRISIS {text!r}")
-        for text, alarm in zip(crisis["not_crisis"], alarms, strict=True):
-            if alarm:
-                print(f"  FALSE ALARM {text!r}")
+    patterns_only = load_safety(use_classifier=False)
+    sets = {
+        "training examples (prompts/safety_examples.yaml)": load_yaml(ROOT / "prompts/safety_examples.yaml"),
+        "held-out (tests/data/crisis_final.yaml)": yaml.safe_load((ROOT / "tests/data/crisis_final.yaml").read_text()),
+    }
+    for name, data in sets.items():
+        for label, policy in (("patterns + classifier", safety), ("patterns only", patterns_only)):
+            hits = [policy.is_crisis(t) for t in data["crisis"]]
+            alarms = [policy.is_crisis(t) for t in data["not_crisis"]]
+            print(
+                f"crisis, {name}, {label}: recall {sum(hits)}/{len(hits)} = {sum(hits) / len(hits):.1%},"
+                f" false alarms {sum(alarms)}/{len(alarms)} = {sum(alarms) / len(alarms):.1%}"
+            )
+    everyday = [
+        c["text"]
+        for n in ("paraphrases.yaml", "paraphrases_holdout.yaml")
+        for c in yaml.safe_load((ROOT / "tests/data" / n).read_text())
+        if c.get("intent") != "CrisisSupportIntent"
+    ]
+    flagged = [t for t in everyday if safety.is_crisis(t)]
+    print(
+        f"crisis false alarms on everyday paraphrases: {len(flagged)}/{len(everyday)}"
+        f" = {len(flagged) / len(everyday):.1%}"
+    )
+    if show_errors:
+        for text in flagged:
+            print(f"  FALSE ALARM {text!r}")
 
 
 if __name__ == "__main__":

@@ -63,15 +63,19 @@ class Language:
     def expand(self, intent_name: str, *, expand_lists: bool) -> Iterator[str]:
         """Every sentence an intent's templates produce, lists expanded or left as {list}."""
         for sentence in self.templates(intent_name):
-            for text in sample_sentence(
-                sentence,
-                self.intents.slot_lists,
-                self.intents.expansion_rules,
-                expand_lists=expand_lists,
-                expand_ranges=True,
-                language="en",
-            ):
-                yield " ".join(text.split())
+            yield from self.expand_sentence(sentence, expand_lists=expand_lists)
+
+    def expand_sentence(self, sentence: Sentence, *, expand_lists: bool = False) -> Iterator[str]:
+        """Every text one template produces, lists expanded or left as {list}."""
+        for text in sample_sentence(
+            sentence,
+            self.intents.slot_lists,
+            self.intents.expansion_rules,
+            expand_lists=expand_lists,
+            expand_ranges=True,
+            language="en",
+        ):
+            yield " ".join(text.split())
 
     def practice_synonyms(self) -> dict[str, list[str]]:
         """Practice id -> every phrase the templates accept for it (first is the primary name)."""

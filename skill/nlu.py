@@ -10,10 +10,7 @@ Three stages, cheapest and most certain first:
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import os
-import pickle
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,6 +21,7 @@ from hassil import recognize_best
 
 from .content import load_yaml, prompts_dir
 from .language import PLACEHOLDER, Language, default_language
+from .model_cache import load_or_train, ngram_pipeline
 from .safety import SafetyPolicy, default_safety
 from .text import best_phrase_match, normalize, number_words, parse_minutes
 
@@ -55,11 +53,6 @@ class NluResult:
         return {"text": self.text, "intent": self.intent, "slots": self.slots, "crisis": self.crisis}
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(os.environ.get("KINDWELL_CACHE", Path(base) / "kindwell"))
-
-
 class IntentClassifier:
     """Intent classifier trained on the expanded templates plus out-of-domain examples."""
 
@@ -67,7 +60,9 @@ class IntentClassifier:
         self._pipeline = pipeline
 
     @staticmethod
-    def training_data(language: Language, feeling_words: Iterable[str], out_of_domain: Iterable[str]) -> tuple[list[str], list[str]]:
+    def training_data(
+        language: Language, feeling_words: Iterable[str], out_of_domain: Iterable[str]
+    ) -> tuple[list[str], list[str]]:
         """(sentences, labels): templates with their slots filled by random values from the lists."""
         rng = random.Random(7)
         fillers: dict[str, list[str]] = {
@@ -103,17 +98,7 @@ class IntentClassifier:
     @classmethod
     def train(cls, texts: list[str], labels: list[str]) -> IntentClassifier:
         """Fit the n-gram logistic regression."""
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import LogisticRegression
-        from sklearn.pipeline import FeatureUnion, make_pipeline
-
-        features = FeatureUnion(
-            [
-                ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
-                ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[\w']+")),
-            ]
-        )
-        pipeline = make_pipeline(features, LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced"))
+        pipeline = ngram_pipeline()
         pipeline.fit([normalize(t) for t in texts], labels)
         return cls(pipeline)
 
@@ -157,31 +142,12 @@ class Matcher:
         return self._classifier
 
     def _load_or_train(self) -> IntentClassifier:
-        import sklearn
+        def train() -> Any:
+            texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
+            return IntentClassifier.train(texts, labels)._pipeline
 
-        digest = hashlib.sha256()
-        for path in sorted((self._root / "language").glob("*.yaml")) + [self._root / "checkin.yaml"]:
-            digest.update(path.read_bytes())
-        digest.update(f"{_MODEL_FORMAT}:{sklearn.__version__}".encode())
-        cache_file = _cache_dir() / f"nlu-{digest.hexdigest()[:16]}.pickle"
-        if cache_file.exists():
-            try:
-                with cache_file.open("rb") as handle:
-                    pipeline = pickle.load(handle)  # our own cache file, written below
-                return IntentClassifier(pipeline)
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-                _LOGGER.warning("Ignoring unreadable matcher cache %s; retraining.", cache_file)
-        texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
-        classifier = IntentClassifier.train(texts, labels)
-        try:
-            cache_file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(classifier._pipeline, handle)
-            tmp.replace(cache_file)
-        except OSError:
-            _LOGGER.info("Matcher cache directory is not writable; the model stays in memory.")
-        return classifier
+        sources = [*(self._root / "language").glob("*.yaml"), self._root / "checkin.yaml"]
+        return IntentClassifier(load_or_train("nlu", sources, _MODEL_FORMAT, train))
 
     def match(self, text: str) -> NluResult:
         """Understand one utterance."""

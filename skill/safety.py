@@ -1,8 +1,9 @@
 """Crisis safety: recognise crisis language in any text and find the right line for a locale.
 
-Hand-written regular expressions over a pattern list in prompts/safety.yaml: no library detects
-self-harm language offline with published recall, and a transparent, reviewable list is what a
-safety reviewer can audit. The test set in tests/data/crisis_cases.yaml measures it.
+Two detectors, either of which is enough: reviewable regular expressions in prompts/safety.yaml
+(hand-written because no offline library detects self-harm language with published recall) and a
+small classifier trained on prompts/safety_examples.yaml (skill.safety_model) for indirect
+phrasings. tests/data/crisis_final.yaml, never trained on, measures both together.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from pathlib import Path
 
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
+from .safety_model import THRESHOLD, CrisisClassifier
 from .text import normalize
+
 
 @dataclass(frozen=True)
 class CrisisLine:
@@ -40,15 +43,22 @@ class SafetyPolicy:
     exclusions: tuple[re.Pattern[str], ...]
     lines: dict[str, CrisisLine]
     default_line: CrisisLine
+    classifier: CrisisClassifier | None = None
 
-    def is_crisis(self, text: str | None) -> bool:
-        """True when text sounds like a crisis (self-harm, suicide), idioms aside."""
-        if not text:
-            return False
+    def matches_pattern(self, text: str) -> bool:
+        """True when a crisis pattern matches, excluded idioms aside."""
         clean = normalize(text)
         for exclusion in self.exclusions:
             clean = exclusion.sub(" ", clean)
         return any(pattern.search(clean) for pattern in self.patterns)
+
+    def is_crisis(self, text: str | None) -> bool:
+        """True when text sounds like a crisis (self-harm, suicide), idioms aside."""
+        if not text or not text.strip():
+            return False
+        if self.matches_pattern(text):
+            return True
+        return self.classifier is not None and self.classifier.probability(normalize(text)) >= THRESHOLD
 
     def line_for(self, locale: str | None) -> CrisisLine:
         """The crisis line for a locale such as en-GB; a generic line when none is listed."""
@@ -69,9 +79,10 @@ def _compile(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
-def load_safety(root: Path | None = None) -> SafetyPolicy:
-    """Load the crisis policy from prompts/safety.yaml."""
-    path = (root or prompts_dir()) / "safety.yaml"
+def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
+    """Load the crisis policy from prompts/safety.yaml (and its classifier)."""
+    root = root or prompts_dir()
+    path = root / "safety.yaml"
     data = load_yaml(path)
     lines = {locale: CrisisLine(**raw) for locale, raw in data["lines"].items()}
     return SafetyPolicy(
@@ -79,6 +90,7 @@ def load_safety(root: Path | None = None) -> SafetyPolicy:
         exclusions=_compile(data.get("not_crisis_phrases", []), path),
         lines=lines,
         default_line=CrisisLine(**data["default_line"]),
+        classifier=CrisisClassifier.load(root) if use_classifier else None,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
 import snowballstemmer
@@ -88,7 +88,7 @@ def parse_minutes(text: str) -> int | None:
     return None
 
 
-def best_phrase_match(text: str, cues: dict[str, Iterable[str]]) -> str | None:
+def best_phrase_match(text: str, cues: Mapping[str, Iterable[str]]) -> str | None:
     """The key whose cue phrases match text best (longest total stem match), or None."""
     text_stems = stems(text)
     best_key, best_score = None, 0

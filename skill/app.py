@@ -1,0 +1,51 @@
+"""Build the KindWell skill: one ask-sdk CustomSkill object shared by every front end."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from pathlib import Path
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from .content import Content, default_content, load_content
+from .handlers import KindExceptionHandler, SkillServices, request_handlers
+from .handlers.base import zone
+from .persistence import SQLitePersistenceAdapter
+from .safety import SafetyPolicy, default_safety, load_safety
+
+
+def build_skill(
+    persistence_adapter: AbstractPersistenceAdapter | None = None,
+    *,
+    content: Content | None = None,
+    safety: SafetyPolicy | None = None,
+    skill_id: str | None = None,
+    timezone: dt.tzinfo | None = None,
+    rng: random.Random | None = None,
+    prompts: Path | None = None,
+) -> CustomSkill:
+    """The skill with every handler, over the given persistence adapter (SQLite by default)."""
+    if prompts is not None:
+        content = content or load_content(prompts)
+        safety = safety or load_safety(prompts)
+    adapter = persistence_adapter if persistence_adapter is not None else SQLitePersistenceAdapter()
+    services = SkillServices(
+        content=content or default_content(),
+        safety=safety or default_safety(),
+        adapter=adapter,
+        timezone=timezone or zone(os.environ.get("KINDWELL_TIMEZONE")),
+        rng=rng or random.Random(),
+    )
+    builder = CustomSkillBuilder(persistence_adapter=adapter)
+    if skill_id:
+        # ask-sdk rejects requests whose application id differs from this one.
+        builder.skill_id = skill_id  # type: ignore[assignment]
+    for handler in request_handlers(services):
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(KindExceptionHandler(services))
+    skill: CustomSkill = builder.create()
+    return skill

@@ -1,0 +1,107 @@
+"""The `kindwell` command: one entry point for every front end and tool."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from .errors import KindWellError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(function: F) -> F:
+    """Turn KindWell errors into one clear line and an exit code, never a traceback."""
+
+    @wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except KindWellError as err:
+            click.echo(f"kindwell: {err}", err=True)
+            sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo("", err=True)
+            sys.exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """KindWell: compassion-focused guided practices and affirmations by voice."""
+
+
+@main.command("export-model")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--endpoint", help="HTTPS URL of the skill endpoint to put in skill.json.")
+@friendly_errors
+def export_model(directory: Path, endpoint: str | None) -> None:
+    """Write an ASK CLI skill package (skill.json, interactionModels/custom/*.json) to DIRECTORY."""
+    from .alexa_model import export_package
+
+    for path in export_package(directory, endpoint_uri=endpoint):
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--templates-only", is_flag=True, help="Match templates exactly; no paraphrase classifier.")
+@friendly_errors
+def nlu(templates_only: bool) -> None:
+    """Read utterances from stdin, one per line; write one JSON result per line."""
+    from .nlu import Matcher
+
+    matcher = Matcher(use_classifier=not templates_only)
+    for line in sys.stdin:
+        text = line.strip()
+        if not text:
+            continue
+        click.echo(json.dumps(matcher.match(text).to_json(), ensure_ascii=False))
+        sys.stdout.flush()
+
+
+@main.command()
+@click.argument("intent")
+@click.option("--expand-lists", is_flag=True, help="Fill {lists} with their values too.")
+@click.option("-n", "--limit", type=int, default=50, show_default=True, help="Most sentences to print.")
+@friendly_errors
+def sample(intent: str, expand_lists: bool, limit: int) -> None:
+    """Show the sentences an intent's templates expand to."""
+    from .language import default_language
+
+    language = default_language()
+    if not language.templates(intent):
+        known = ", ".join(sorted(language.intents.intents))
+        raise KindWellError(f"No templates for intent {intent!r}; known intents: {known}.")
+    for count, text in enumerate(language.expand(intent, expand_lists=expand_lists)):
+        if count >= limit:
+            click.echo("... (use -n to see more)")
+            break
+        click.echo(text)
+
+
+@main.command()
+@friendly_errors
+def practices() -> None:
+    """Print every practice's estimated length and silence share at each length."""
+    from .content import SPEAKING_RATE_WPM, default_content, practice_table
+
+    click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute")
+    click.echo(
+        f"{'practice':24s} {'min':>3s} {'total s':>8s} {'speech s':>8s} {'silence s':>9s} {'silence':>7s} {'error':>6s}"
+    )
+    for row in practice_table(default_content()):
+        click.echo(
+            f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
+            f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"
+        )
+
+
+if __name__ == "__main__":
+    main()

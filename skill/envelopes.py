@@ -1,0 +1,160 @@
+"""Alexa-format request envelopes and a conversation that carries a session, as a device would.
+
+The offline runner and the tests talk to the skill exactly the way Alexa does: JSON request
+envelopes in, JSON response envelopes out, through ask-sdk's own serializer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+
+_SERIALIZER = DefaultSerializer()
+LOCAL_APPLICATION_ID = "amzn1.ask.skill.kindwell-local"
+
+
+def _timestamp(moment: dt.datetime | None = None) -> str:
+    moment = moment or dt.datetime.now(dt.UTC)
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _request_id() -> str:
+    return f"amzn1.echo-api.request.{uuid.uuid4()}"
+
+
+def slot_json(name: str, value: Any, resolved_id: str | None = None, authority: str = "PracticeType") -> dict[str, Any]:
+    """One slot as Alexa sends it, with an entity resolution when an id is known."""
+    slot: dict[str, Any] = {"name": name, "confirmationStatus": "NONE"}
+    if value is None:
+        return slot
+    slot["value"] = str(value)
+    if resolved_id is not None:
+        slot["resolutions"] = {
+            "resolutionsPerAuthority": [
+                {
+                    "authority": f"amzn1.er-authority.echo-sdk.{LOCAL_APPLICATION_ID}.{authority}",
+                    "status": {"code": "ER_SUCCESS_MATCH"},
+                    "values": [{"value": {"name": str(value), "id": resolved_id}}],
+                }
+            ]
+        }
+    return slot
+
+
+@dataclass
+class Conversation:
+    """A device's side of a conversation: one user, one locale, sessions that come and go."""
+
+    skill: CustomSkill
+    user_id: str = "amzn1.ask.account.kindwell-local-user"
+    locale: str = "en-US"
+    application_id: str = LOCAL_APPLICATION_ID
+    device_id: str = "amzn1.ask.device.kindwell-local"
+    supported_interfaces: dict[str, Any] = field(default_factory=dict)
+    clock: Any = None
+    """Callable returning the current UTC datetime (tests move time forward)."""
+    session_id: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    last_response: dict[str, Any] | None = None
+
+    @property
+    def in_session(self) -> bool:
+        """True while a session is open."""
+        return self.session_id is not None
+
+    def _now(self) -> dt.datetime:
+        return self.clock() if self.clock else dt.datetime.now(dt.UTC)
+
+    def envelope(self, request: dict[str, Any], new_session: bool | None = None) -> dict[str, Any]:
+        """Wrap a request in a full envelope with session and context."""
+        is_new = self.session_id is None if new_session is None else new_session
+        if self.session_id is None:
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.attributes = {}
+        application = {"applicationId": self.application_id}
+        user = {"userId": self.user_id}
+        request.setdefault("requestId", _request_id())
+        request.setdefault("timestamp", _timestamp(self._now()))
+        request.setdefault("locale", self.locale)
+        return {
+            "version": "1.0",
+            "session": {
+                "new": is_new,
+                "sessionId": self.session_id,
+                "application": application,
+                "attributes": dict(self.attributes),
+                "user": user,
+            },
+            "context": {
+                "System": {
+                    "application": application,
+                    "user": user,
+                    "device": {"deviceId": self.device_id, "supportedInterfaces": self.supported_interfaces},
+                    "apiEndpoint": "https://api.amazonalexa.com",
+                }
+            },
+            "request": request,
+        }
+
+    def send(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """Invoke the skill with an envelope and carry the session forward."""
+        response = invoke(self.skill, envelope)
+        self.last_response = response
+        body = response.get("response") or {}
+        if envelope["request"]["type"] == "SessionEndedRequest" or body.get("shouldEndSession") is True:
+            self.session_id = None
+            self.attributes = {}
+        else:
+            self.attributes = dict(response.get("sessionAttributes") or {})
+        return response
+
+    def launch(self) -> dict[str, Any]:
+        """ "Alexa, open kind well"."""
+        self.session_id = None
+        return self.send(self.envelope({"type": "LaunchRequest"}))
+
+    def intent(self, name: str, slots: dict[str, Any] | None = None, dialog_state: str | None = None) -> dict[str, Any]:
+        """An IntentRequest; slots map name -> value, or name -> (value, resolved id)."""
+        slot_objects: dict[str, Any] = {}
+        for slot_name, value in (slots or {}).items():
+            if isinstance(value, tuple):
+                slot_objects[slot_name] = slot_json(slot_name, value[0], value[1])
+            else:
+                slot_objects[slot_name] = slot_json(slot_name, value)
+        request: dict[str, Any] = {
+            "type": "IntentRequest",
+            "intent": {"name": name, "confirmationStatus": "NONE", "slots": slot_objects},
+        }
+        if dialog_state:
+            request["dialogState"] = dialog_state
+        return self.send(self.envelope(request))
+
+    def end(self, reason: str = "USER_INITIATED") -> dict[str, Any]:
+        """A SessionEndedRequest, as when the user leaves or stays silent."""
+        if self.session_id is None:
+            return {}
+        return self.send(self.envelope({"type": "SessionEndedRequest", "reason": reason}))
+
+
+def invoke(skill: CustomSkill, envelope: dict[str, Any] | str) -> dict[str, Any]:
+    """Deserialize an envelope with ask-sdk's serializer, invoke the skill, return JSON."""
+    payload = envelope if isinstance(envelope, str) else json.dumps(envelope)
+    request_envelope = _SERIALIZER.deserialize(payload, RequestEnvelope)
+    response_envelope: ResponseEnvelope = skill.invoke(request_envelope=request_envelope, context=None)
+    result = _SERIALIZER.serialize(response_envelope)
+    if not isinstance(result, dict):
+        raise TypeError("ask-sdk serialized a response envelope to something other than an object")
+    return result
+
+
+def speech_of(response: dict[str, Any]) -> str:
+    """The SSML a response speaks ("" when silent)."""
+    speech = (response.get("response") or {}).get("outputSpeech") or {}
+    return str(speech.get("ssml") or speech.get("text") or "")

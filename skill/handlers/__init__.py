@@ -1,0 +1,67 @@
+"""ask-sdk-core handlers: one class per intent, crisis first."""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+
+from .base import SkillServices
+from .conversation import (
+    CancelHandler,
+    FallbackHandler,
+    HelpHandler,
+    KindExceptionHandler,
+    LaunchHandler,
+    NavigateHomeHandler,
+    SessionEndedHandler,
+    StopHandler,
+    UnhandledRequestHandler,
+)
+from .crisis import CrisisHandler
+from .kindness import (
+    AffirmationHandler,
+    CheckInHandler,
+    ListPracticesHandler,
+    NoHandler,
+    ProgressHandler,
+    YesHandler,
+)
+from .practice import (
+    NextHandler,
+    PauseHandler,
+    RepeatHandler,
+    ResumeHandler,
+    StartOverHandler,
+    StartPracticeHandler,
+    UnsupportedHandler,
+)
+
+__all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
+
+
+def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
+    """Every request handler in dispatch order: crisis first, the catch-all last."""
+    handler_types = (
+        CrisisHandler,
+        LaunchHandler,
+        StartPracticeHandler,
+        NextHandler,
+        ResumeHandler,
+        PauseHandler,
+        RepeatHandler,
+        StartOverHandler,
+        AffirmationHandler,
+        CheckInHandler,
+        ListPracticesHandler,
+        ProgressHandler,
+        HelpHandler,
+        YesHandler,
+        NoHandler,
+        StopHandler,
+        CancelHandler,
+        NavigateHomeHandler,
+        FallbackHandler,
+        UnsupportedHandler,
+        SessionEndedHandler,
+        UnhandledRequestHandler,
+    )
+    return [handler_type(services) for handler_type in handler_types]

@@ -1,0 +1,177 @@
+"""Opening, help, leaving, and everything that falls outside the other handlers."""
+
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from .. import ssml
+from ..progress import get_position, record_visit
+from .base import (
+    AWAITING,
+    PLAYING,
+    KindHandler,
+    SkillServices,
+    is_intent,
+    is_request,
+    request_kind,
+    respond,
+    session,
+    update_user,
+)
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class LaunchHandler(KindHandler):
+    """Welcomes new and returning users, offering to resume a saved practice."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request(handler_input, "LaunchRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        earlier: list[int] = []
+        saved = update_user(handler_input, self.services, lambda attributes: earlier.append(record_visit(attributes)))
+        position = get_position(saved)
+        if position is not None and position.practice in self.content.practices:
+            title = self.content.practice(position.practice).title
+            return respond(
+                handler_input,
+                ssml.sentence(self.say("welcome_resume", title=title, minutes=position.minutes)),
+                reprompt=ssml.sentence(self.say("reprompt_main")),
+                awaiting="resume_offer",
+            )
+        key = "welcome_new" if earlier and earlier[0] == 0 else "welcome_returning"
+        return respond(handler_input, ssml.sentence(self.say(key)), reprompt=ssml.sentence(self.say("reprompt_main")))
+
+
+class HelpHandler(KindHandler):
+    """Explains what to say, with the reminder that KindWell is not professional care."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.HelpIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(
+            handler_input, ssml.sentence(self.say("help")), reprompt=ssml.sentence(self.say("reprompt_main"))
+        )
+
+
+class StopHandler(KindHandler):
+    """Ends the conversation; a practice in play stays saved for later."""
+
+    intent_name = "AMAZON.StopIntent"
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, self.intent_name)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        playing = attributes.pop(PLAYING, None)
+        if playing and playing.get("practice") in self.content.practices:
+            title = self.content.practice(playing["practice"]).title
+            return respond(handler_input, ssml.sentence(self.say("goodbye_saved", title=title)), end_session=True)
+        return respond(handler_input, ssml.sentence(self.say("goodbye")), end_session=True)
+
+
+class CancelHandler(StopHandler):
+    """Cancel behaves like stop: nothing here is worth keeping someone for."""
+
+    intent_name = "AMAZON.CancelIntent"
+
+
+class NavigateHomeHandler(KindHandler):
+    """Back to the start: forget what was being asked and offer the main choices."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.NavigateHomeIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        for key in (PLAYING, "offer", "pending"):
+            attributes.pop(key, None)
+        return respond(
+            handler_input,
+            ssml.sentence(self.say("welcome_returning")),
+            reprompt=ssml.sentence(self.say("reprompt_main")),
+        )
+
+
+class FallbackHandler(KindHandler):
+    """Something KindWell did not understand."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.FallbackIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        if attributes.get(PLAYING):
+            return respond(
+                handler_input,
+                ssml.sentence(self.say("fallback_in_practice")),
+                reprompt=ssml.sentence(self.say("fallback_in_practice")),
+                awaiting=attributes.get(AWAITING),
+            )
+        return respond(
+            handler_input, ssml.sentence(self.say("fallback")), reprompt=ssml.sentence(self.say("reprompt_main"))
+        )
+
+
+class SessionEndedHandler(KindHandler):
+    """The session closed (the user left or stayed silent): nothing to say, progress already saved."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request(handler_input, "SessionEndedRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        reason = getattr(getattr(request, "reason", None), "value", None)
+        error = getattr(request, "error", None)
+        if error is not None:
+            _LOGGER.warning("Session ended with an error of type %s", getattr(error, "object_type", "unknown"))
+        else:
+            _LOGGER.debug("Session ended: %s", reason)
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class UnhandledRequestHandler(KindHandler):
+    """Any request no other handler claims gets a kind fallback instead of an error."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        _LOGGER.info("No handler for %s", request_kind(handler_input))
+        if handler_input.request_envelope.session is None:
+            # Requests outside a conversation (device events) must not speak.
+            response: Response = handler_input.response_builder.response
+            return response
+        return respond(
+            handler_input, ssml.sentence(self.say("fallback")), reprompt=ssml.sentence(self.say("reprompt_main"))
+        )
+
+
+class KindExceptionHandler(AbstractExceptionHandler):
+    """Logs what failed (never what the user said) and apologises kindly."""
+
+    def __init__(self, services: SkillServices) -> None:
+        self.services = services
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        # Only the request kind and the exception: slot values could hold what someone said.
+        _LOGGER.error(
+            "Error handling %s: %s", request_kind(handler_input), type(exception).__name__, exc_info=exception
+        )
+        text = self.services.content.responses.get("error")
+        return respond(
+            handler_input,
+            ssml.sentence(text),
+            reprompt=ssml.sentence(self.services.content.responses.get("reprompt_main")),
+        )

@@ -1,0 +1,171 @@
+"""Persistent attributes: ask-sdk's AbstractPersistenceAdapter over an embedded SQLite file.
+
+The record key is a SHA-256 of the Alexa user id, so the file never holds the raw id, and the
+attributes are ids, dates, counts and positions only. `update()` is an atomic read-modify-write
+(`BEGIN IMMEDIATE`), so two requests from one user at once cannot lose each other's changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_model import RequestEnvelope
+
+from .errors import KindWellError
+
+Updater = Callable[[dict[str, Any]], None]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS attributes (
+    id TEXT PRIMARY KEY,
+    attributes TEXT NOT NULL,
+    updated_at REAL NOT NULL
+)
+"""
+
+
+def user_key(request_envelope: RequestEnvelope) -> str:
+    """Storage key for the user of a request: a SHA-256 of the user id."""
+    system = request_envelope.context.system if request_envelope.context else None
+    user = system.user if system else None
+    if user is None or not user.user_id:
+        raise PersistenceException("The request has no user id, so nothing can be saved for it.")
+    return hashlib.sha256(user.user_id.encode("utf-8")).hexdigest()
+
+
+def default_database_path() -> Path:
+    """Where the SQLite file lives unless KINDWELL_DB says otherwise."""
+    override = os.environ.get("KINDWELL_DB")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kindwell" / "kindwell.sqlite3"
+
+
+class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
+    """Stores each user's attributes as one JSON row in a SQLite file (WAL mode)."""
+
+    def __init__(self, path: Path | str | None = None, timeout_seconds: float = 10.0) -> None:
+        self.path = Path(path) if path is not None else default_database_path()
+        self._timeout = timeout_seconds
+        self._local = threading.local()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._transaction() as connection:
+                connection.execute(_SCHEMA)
+        except (OSError, sqlite3.Error) as err:
+            raise KindWellError(
+                f"Cannot open the progress database at {self.path} ({err}); set KINDWELL_DB to a writable file path."
+            ) from err
+
+    def _connection(self) -> sqlite3.Connection:
+        # One connection per thread: sqlite3 connections must not be shared across threads.
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def _transaction(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        else:
+            connection.execute("COMMIT")
+
+    @staticmethod
+    def _read(connection: sqlite3.Connection, key: str) -> dict[str, Any]:
+        row = connection.execute("SELECT attributes FROM attributes WHERE id = ?", (key,)).fetchone()
+        if row is None:
+            return {}
+        try:
+            value = json.loads(row[0])
+        except json.JSONDecodeError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    @staticmethod
+    def _write(connection: sqlite3.Connection, key: str, attributes: dict[str, Any]) -> None:
+        connection.execute(
+            "INSERT INTO attributes (id, attributes, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
+            (key, json.dumps(attributes, separators=(",", ":"), sort_keys=True), time.time()),
+        )
+
+    def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
+        """Attributes stored for the request's user ({} for a new user)."""
+        key = user_key(request_envelope)
+        try:
+            with self._transaction() as connection:
+                return self._read(connection, key)
+        except sqlite3.Error as err:
+            raise PersistenceException(f"Reading progress failed: {err}") from err
+
+    def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
+        """Replace the request's user's attributes."""
+        key = user_key(request_envelope)
+        try:
+            with self._transaction(immediate=True) as connection:
+                self._write(connection, key, dict(attributes))
+        except sqlite3.Error as err:
+            raise PersistenceException(f"Saving progress failed: {err}") from err
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        """Forget everything stored for the request's user."""
+        key = user_key(request_envelope)
+        try:
+            with self._transaction(immediate=True) as connection:
+                connection.execute("DELETE FROM attributes WHERE id = ?", (key,))
+        except sqlite3.Error as err:
+            raise PersistenceException(f"Deleting progress failed: {err}") from err
+
+    def update(self, request_envelope: RequestEnvelope, updater: Updater) -> dict[str, Any]:
+        """Atomically read, change with updater and write the user's attributes; returns them."""
+        key = user_key(request_envelope)
+        try:
+            with self._transaction(immediate=True) as connection:
+                attributes = self._read(connection, key)
+                updater(attributes)
+                self._write(connection, key, attributes)
+                return attributes
+        except sqlite3.Error as err:
+            raise PersistenceException(f"Saving progress failed: {err}") from err
+
+    def close(self) -> None:
+        """Close this thread's connection."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+
+def atomic_update(
+    adapter: AbstractPersistenceAdapter, request_envelope: RequestEnvelope, updater: Updater
+) -> dict[str, Any]:
+    """Read-modify-write through any adapter, atomically when the adapter supports it."""
+    update = getattr(adapter, "update", None)
+    if callable(update):
+        result: dict[str, Any] = update(request_envelope, updater)
+        return result
+    attributes = dict(adapter.get_attributes(request_envelope) or {})
+    updater(attributes)
+    adapter.save_attributes(request_envelope, attributes)
+    return attributes

@@ -1,0 +1,100 @@
+"""Shared fixtures: a real SQLite file, the real skill, and a device that replays real envelopes."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import random
+import re
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from skill.app import build_skill
+from skill.envelopes import invoke, speech_of
+from skill.persistence import SQLitePersistenceAdapter
+from skill.ssml import to_plain_text
+
+FIXTURES = Path(__file__).parent / "fixtures" / "requests"
+
+
+def load_fixture(name: str) -> dict[str, Any]:
+    """A request envelope from tests/fixtures/requests."""
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.json").read_text())
+    return data
+
+
+class FixtureDevice:
+    """Plays the part of an Echo: sends fixture envelopes, carrying the session between turns."""
+
+    def __init__(self, skill: Any, user_id: str = "amzn1.ask.account.TESTUSER", locale: str = "en-US") -> None:
+        self.skill = skill
+        self.user_id = user_id
+        self.locale = locale
+        self.now = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+        self.session_id: str | None = None
+        self.attributes: dict[str, Any] = {}
+        self.responses: list[dict[str, Any]] = []
+
+    def send(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
+        """Send fixture `name` in the current session (a new one if none is open)."""
+        envelope = copy.deepcopy(load_fixture(name))
+        new = self.session_id is None
+        if new:
+            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+            self.attributes = {}
+        envelope["session"].update({"new": new, "sessionId": self.session_id, "attributes": self.attributes})
+        for holder in (envelope["session"], envelope["context"]["System"]):
+            holder["user"]["userId"] = self.user_id
+        request = envelope["request"]
+        request.update({"timestamp": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), "locale": self.locale})
+        request["requestId"] = f"amzn1.echo-api.request.{uuid.uuid4()}"
+        request.update(request_fields)
+        for slot_name, value in (slots or {}).items():
+            request["intent"]["slots"][slot_name]["value"] = value
+        response = invoke(self.skill, envelope)
+        self.responses.append(response)
+        if request["type"] == "SessionEndedRequest" or response["response"].get("shouldEndSession") is True:
+            self.session_id = None
+            self.attributes = {}
+        else:
+            self.attributes = response.get("sessionAttributes") or {}
+        return response
+
+    def next_day(self, days: int = 1) -> None:
+        """Move the device clock forward and close the session, as a new day would."""
+        self.now += dt.timedelta(days=days)
+        self.session_id = None
+
+
+def text(response: dict[str, Any]) -> str:
+    """The words a response speaks."""
+    return to_plain_text(speech_of(response))
+
+
+def breaks_seconds(response: dict[str, Any]) -> list[float]:
+    """Every <break> in the response's speech, in seconds."""
+    return [int(ms) / 1000 for ms in re.findall(r'<break time="(\d+)ms"/>', speech_of(response))]
+
+
+@pytest.fixture()
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "kindwell.sqlite3"
+
+
+@pytest.fixture()
+def adapter(db_path: Path) -> SQLitePersistenceAdapter:
+    return SQLitePersistenceAdapter(db_path)
+
+
+@pytest.fixture()
+def skill(adapter: SQLitePersistenceAdapter) -> Any:
+    return build_skill(adapter, rng=random.Random(1))
+
+
+@pytest.fixture()
+def device(skill: Any) -> FixtureDevice:
+    return FixtureDevice(skill)

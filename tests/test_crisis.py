@@ -1,0 +1,112 @@
+"""Crisis safety: in every path the skill receives free text, first, with the locale's line."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from skill.nlu import Matcher
+from skill.safety import default_safety
+
+from .conftest import FixtureDevice, text
+
+DATA = Path(__file__).parent / "data"
+
+LINES = {
+    "en-US": "nine eight eight",
+    "en-CA": "nine eight eight",
+    "en-GB": "one one six, one two three",
+    "en-IE": "one one six, one two three",
+    "en-AU": "thirteen eleven fourteen",
+    "en-IN": "one four four one six",
+}
+
+
+@pytest.mark.parametrize(("locale", "spoken"), sorted(LINES.items()))
+def test_crisis_intent_gives_the_locale_line_and_keeps_the_session_open(skill: Any, locale: str, spoken: str) -> None:
+    device = FixtureDevice(skill, locale=locale)
+    response = device.send("crisis_support")
+    assert spoken in text(response)
+    assert response["response"]["shouldEndSession"] is False
+    assert "Let's begin" not in text(response)
+
+
+def test_card_shows_the_number_written_out(skill: Any) -> None:
+    response = FixtureDevice(skill, locale="en-AU").send("crisis_support")
+    assert "13 11 14" in response["response"]["card"]["content"]
+
+
+def test_unlisted_locale_gets_a_generic_caring_reply(skill: Any) -> None:
+    spoken = text(FixtureDevice(skill, locale="en-ZA").send("crisis_support"))
+    assert "local crisis line" in spoken and "emergency" in spoken
+
+
+def test_crisis_in_a_check_in_comes_before_any_practice(
+    device: FixtureDevice, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    device.send("launch")
+    response = device.send("checkin_crisis")
+    spoken = text(response)
+    assert "nine eight eight" in spoken
+    assert response["response"]["shouldEndSession"] is False
+    assert "offer" not in device.attributes
+    assert "end my life" not in caplog.text
+
+
+def test_crisis_during_a_practice_stops_it(device: FixtureDevice) -> None:
+    device.send("start_practice_breath_10")
+    response = device.send("checkin_anxious", slots={"feeling": "i've been hurting myself again"})
+    assert "nine eight eight" in text(response)
+    assert "playing" not in device.attributes
+
+
+def test_crisis_wins_over_every_other_intent_with_free_text(device: FixtureDevice) -> None:
+    response = device.send("start_practice_unknown_practice", slots={"practice": "i want to kill myself"})
+    assert "nine eight eight" in text(response)
+
+
+def test_idioms_are_not_crises(device: FixtureDevice) -> None:
+    response = device.send("checkin_anxious", slots={"feeling": "like this meditation is killing it"})
+    assert "nine eight eight" not in text(response)
+
+
+def test_the_matcher_flags_crisis_before_templates() -> None:
+    result = Matcher(use_classifier=False).match("start a breathing practice, I want to die")
+    assert result.intent == "CrisisSupportIntent" and result.crisis
+
+
+def _rates(data: dict[str, list[str]]) -> tuple[float, float]:
+    safety = default_safety()
+    recall = sum(safety.is_crisis(t) for t in data["crisis"]) / len(data["crisis"])
+    alarms = sum(safety.is_crisis(t) for t in data["not_crisis"]) / len(data["not_crisis"])
+    return recall, alarms
+
+
+def test_crisis_detection_on_the_held_out_set() -> None:
+    """crisis_final.yaml was written blind and is never trained on (bench/nlu_accuracy.py prints it)."""
+    recall, alarms = _rates(yaml.safe_load((DATA / "crisis_final.yaml").read_text()))
+    assert recall >= 0.80, f"recall {recall:.1%}"
+    assert alarms <= 0.12, f"false alarms {alarms:.1%}"
+
+
+def test_crisis_detection_fits_its_training_examples() -> None:
+    from skill.content import load_yaml, prompts_dir
+
+    recall, alarms = _rates(load_yaml(prompts_dir() / "safety_examples.yaml"))
+    assert recall >= 0.98 and alarms <= 0.03
+
+
+def test_everyday_requests_rarely_raise_a_false_alarm() -> None:
+    cases = [
+        c
+        for name in ("paraphrases.yaml", "paraphrases_holdout.yaml")
+        for c in yaml.safe_load((DATA / name).read_text())
+    ]
+    ordinary = [c["text"] for c in cases if c.get("intent") != "CrisisSupportIntent"]
+    alarms = sum(default_safety().is_crisis(t) for t in ordinary) / len(ordinary)
+    assert alarms <= 0.03, f"false alarms on everyday requests {alarms:.1%}"
