@@ -120,7 +120,8 @@ def session(handler_input: HandlerInput) -> dict[str, Any]:
     """Session attributes (a fresh dict when the request has no session)."""
     if handler_input.request_envelope.session is None:
         # AudioPlayer and other device events carry no session; nothing here outlives the request.
-        scratch: dict[str, Any] = handler_input.attributes_manager.request_attributes.setdefault("session", {})
+        request_attributes: dict[str, Any] = handler_input.attributes_manager.request_attributes
+        scratch: dict[str, Any] = request_attributes.setdefault("session", {})
         return scratch
     manager = handler_input.attributes_manager
     attributes = manager.session_attributes

@@ -1,0 +1,81 @@
+"""The SQLite persistence adapter: a real file, atomic updates, many threads at once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from ask_sdk_core.exceptions import PersistenceException
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+
+from skill.errors import KindWellError
+from skill.persistence import SQLitePersistenceAdapter, atomic_update
+
+from .conftest import load_fixture
+
+
+def envelope(user_id: str = "amzn1.ask.account.PERSIST") -> RequestEnvelope:
+    data = load_fixture("launch")
+    data["context"]["System"]["user"]["userId"] = user_id
+    return DefaultSerializer().deserialize(json.dumps(data), RequestEnvelope)
+
+
+def test_round_trip_and_delete(adapter: SQLitePersistenceAdapter) -> None:
+    request = envelope()
+    assert adapter.get_attributes(request) == {}
+    adapter.save_attributes(request, {"completed": 2, "days": ["2026-11-25"]})
+    assert adapter.get_attributes(request) == {"completed": 2, "days": ["2026-11-25"]}
+    adapter.delete_attributes(request)
+    assert adapter.get_attributes(request) == {}
+
+
+def test_wal_mode_and_hashed_keys(adapter: SQLitePersistenceAdapter, db_path: Path) -> None:
+    adapter.save_attributes(envelope("amzn1.ask.account.SECRET"), {"visits": 1})
+    with sqlite3.connect(db_path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        (key,) = connection.execute("SELECT id FROM attributes").fetchone()
+    assert len(key) == 64 and "SECRET" not in key
+
+
+def test_concurrent_updates_for_one_user_lose_nothing(db_path: Path) -> None:
+    adapters = [SQLitePersistenceAdapter(db_path) for _ in range(4)]  # as several workers would
+    request = envelope()
+    per_thread = 50
+
+    def work(adapter: SQLitePersistenceAdapter) -> None:
+        for _ in range(per_thread):
+            atomic_update(adapter, request, lambda a: a.__setitem__("completed", a.get("completed", 0) + 1))
+
+    threads = [threading.Thread(target=work, args=(adapters[i % 4],)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert adapters[0].get_attributes(request)["completed"] == 16 * per_thread
+
+
+def test_unwritable_location_is_one_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(KindWellError, match="set KINDWELL_DB to a writable file path"):
+        SQLitePersistenceAdapter(blocker / "kindwell.sqlite3")
+
+
+def test_a_request_without_a_user_cannot_be_saved(adapter: SQLitePersistenceAdapter) -> None:
+    data = load_fixture("launch")
+    data["context"]["System"].pop("user")
+    request = DefaultSerializer().deserialize(json.dumps(data), RequestEnvelope)
+    with pytest.raises(PersistenceException):
+        adapter.get_attributes(request)
+
+
+def test_corrupt_row_reads_as_empty_not_a_crash(adapter: SQLitePersistenceAdapter, db_path: Path) -> None:
+    request = envelope()
+    adapter.save_attributes(request, {"visits": 3})
+    with sqlite3.connect(db_path) as connection:
+        connection.execute("UPDATE attributes SET attributes = 'not json'")
+    assert adapter.get_attributes(request) == {}
