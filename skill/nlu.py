@@ -31,6 +31,8 @@ CRISIS_INTENT = "CrisisSupportIntent"
 OUT_OF_DOMAIN = "__out_of_domain__"
 #: Classifier probability below which a sentence is treated as not meant for KindWell.
 MIN_CONFIDENCE = 0.45
+#: Above this the classifier's answer stands without looking at practice cues.
+CONFIDENT = 0.7
 #: Most training sentences sampled per intent, so big templates do not drown small intents.
 MAX_SENTENCES_PER_INTENT = 1500
 _MODEL_FORMAT = 2
@@ -128,6 +130,7 @@ class Matcher:
             for practice, phrases in cues["practice_cues"].items()
         }
         self._out_of_domain: list[str] = list(cues["out_of_domain"])
+        self._request_cues: dict[str, list[str]] = {"request": [str(c) for c in cues["request_cues"]]}
         checkin = load_yaml(root / "checkin.yaml")
         self._feeling_words = [str(w) for theme in checkin["themes"].values() for w in theme["words"]]
         self._root = root
@@ -168,6 +171,17 @@ class Matcher:
         if not self._use_classifier:
             return NluResult(text=text, intent=None)
         label, confidence = self.classifier.predict(clean)
+        if confidence < CONFIDENT or label in (OUT_OF_DOMAIN, "AMAZON.HelpIntent"):
+            # Unsure, but naming a practice and asking for something: a request for that practice.
+            practice = best_phrase_match(clean, self._practice_cues)
+            if practice and best_phrase_match(clean, self._request_cues):
+                return NluResult(
+                    text=text,
+                    intent="StartPracticeIntent",
+                    slots=self._loose_slots("StartPracticeIntent", clean),
+                    source="classifier",
+                    confidence=confidence,
+                )
         if label == OUT_OF_DOMAIN or confidence < MIN_CONFIDENCE:
             return NluResult(text=text, intent=None, source="classifier", confidence=confidence)
         return NluResult(
