@@ -11,6 +11,7 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
+from .audio_catalog import AudioCatalog
 from .content import Content, default_content, load_content
 from .handlers import KindExceptionHandler, SkillServices, request_handlers
 from .handlers.base import zone
@@ -27,6 +28,7 @@ def build_skill(
     timezone: dt.tzinfo | None = None,
     rng: random.Random | None = None,
     prompts: Path | None = None,
+    audio: AudioCatalog | None = None,
 ) -> CustomSkill:
     """The skill with every handler, over the given persistence adapter (SQLite by default)."""
     if prompts is not None:
@@ -39,6 +41,7 @@ def build_skill(
         adapter=adapter,
         timezone=timezone or zone(os.environ.get("KINDWELL_TIMEZONE")),
         rng=rng or random.Random(),
+        audio=audio,
     )
     builder = CustomSkillBuilder(persistence_adapter=adapter)
     if skill_id:

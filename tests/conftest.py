@@ -38,17 +38,31 @@ class FixtureDevice:
         self.session_id: str | None = None
         self.attributes: dict[str, Any] = {}
         self.responses: list[dict[str, Any]] = []
+        self.audio_player: dict[str, Any] | None = None
+        """AudioPlayer state this device reports (None: the device has no AudioPlayer)."""
 
     def send(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
-        """Send fixture `name` in the current session (a new one if none is open)."""
+        """Send fixture `name` in the current session (a new one if none is open).
+
+        Fixtures without a session (AudioPlayer and PlaybackController events) stay sessionless.
+        """
         envelope = copy.deepcopy(load_fixture(name))
-        new = self.session_id is None
-        if new:
-            self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
-            self.attributes = {}
-        envelope["session"].update({"new": new, "sessionId": self.session_id, "attributes": self.attributes})
-        for holder in (envelope["session"], envelope["context"]["System"]):
-            holder["user"]["userId"] = self.user_id
+        system = envelope["context"]["System"]
+        system["user"]["userId"] = self.user_id
+        if self.audio_player is not None:
+            system["device"]["supportedInterfaces"] = {"AudioPlayer": {}}
+            envelope["context"]["AudioPlayer"] = dict(self.audio_player)
+            if "token" in envelope["request"]:
+                envelope["request"]["token"] = self.audio_player["token"]
+        else:
+            envelope["context"].pop("AudioPlayer", None)
+        if "session" in envelope:
+            new = self.session_id is None
+            if new:
+                self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
+                self.attributes = {}
+            envelope["session"].update({"new": new, "sessionId": self.session_id, "attributes": self.attributes})
+            envelope["session"]["user"]["userId"] = self.user_id
         request = envelope["request"]
         request.update({"timestamp": self.now.strftime("%Y-%m-%dT%H:%M:%SZ"), "locale": self.locale})
         request["requestId"] = f"amzn1.echo-api.request.{uuid.uuid4()}"
@@ -57,6 +71,8 @@ class FixtureDevice:
             request["intent"]["slots"][slot_name]["value"] = value
         response = invoke(self.skill, envelope)
         self.responses.append(response)
+        if "session" not in envelope:
+            return response
         if request["type"] == "SessionEndedRequest" or response["response"].get("shouldEndSession") is True:
             self.session_id = None
             self.attributes = {}

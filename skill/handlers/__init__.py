@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
+from .audio import AudioPlayerEventHandler, PlaybackControllerHandler, SystemExceptionHandler
 from .base import SkillServices
 from .conversation import (
     CancelHandler,
@@ -62,6 +63,9 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         FallbackHandler,
         UnsupportedHandler,
         SessionEndedHandler,
+        AudioPlayerEventHandler,
+        PlaybackControllerHandler,
+        SystemExceptionHandler,
         UnhandledRequestHandler,
     )
     return [handler_type(services) for handler_type in handler_types]

@@ -19,6 +19,7 @@ from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from .. import ssml
+from ..audio_catalog import AudioCatalog
 from ..content import Content, Practice
 from ..persistence import atomic_update
 from ..progress import Attributes
@@ -43,6 +44,8 @@ class SkillServices:
     timezone: dt.tzinfo = dt.UTC
     """Time zone used to decide which calendar day a practice falls on."""
     rng: random.Random = field(default_factory=random.Random)
+    audio: AudioCatalog | None = None
+    """Rendered practice audio for AudioPlayer devices; None keeps every device on SSML segments."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
     def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:

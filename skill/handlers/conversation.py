@@ -9,7 +9,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import ssml
-from ..progress import get_position, record_visit
+from ..progress import Position, get_position, record_visit
+from .audio import is_playing, saved_audio, stop
 from .base import (
     AWAITING,
     PLAYING,
@@ -36,6 +37,9 @@ class LaunchHandler(KindHandler):
         earlier: list[int] = []
         saved = update_user(handler_input, self.services, lambda attributes: earlier.append(record_visit(attributes)))
         position = get_position(saved)
+        audio = saved_audio(handler_input, self.services)
+        if audio is not None:
+            position = Position(audio[0].practice, audio[0].minutes, 0)
         if position is not None and position.practice in self.content.practices:
             title = self.content.practice(position.practice).title
             return respond(
@@ -69,6 +73,8 @@ class StopHandler(KindHandler):
         return is_intent(handler_input, self.intent_name)
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if is_playing(handler_input):
+            return stop(handler_input, self.services)
         attributes = session(handler_input)
         playing = attributes.pop(PLAYING, None)
         if playing and playing.get("practice") in self.content.practices:

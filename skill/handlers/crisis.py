@@ -6,8 +6,10 @@ import logging
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
+from ask_sdk_model.interfaces.audioplayer import StopDirective
 
 from .. import ssml
+from .audio import is_playing
 from .base import (
     OFFER,
     PENDING,
@@ -56,6 +58,9 @@ class CrisisHandler(KindHandler):
             speech = self.say("crisis_no_line")
             reprompt = speech
             card = speech
+        if is_playing(handler_input):
+            # Otherwise the practice audio would carry on after the reply.
+            handler_input.response_builder.add_directive(StopDirective())
         return respond(
             handler_input,
             ssml.sentence(speech),

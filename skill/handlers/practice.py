@@ -10,6 +10,7 @@ from ask_sdk_model import Response
 from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..progress import Attributes, Position, get_position, record_completion, set_position
+from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     AWAITING,
     OFFER,
@@ -103,6 +104,10 @@ def start(
     attributes = session(handler_input)
     attributes.pop(PENDING, None)
     attributes.pop(OFFER, None)
+    if handler.services.audio is not None and playable_url(handler_input, handler.services, practice_id, minutes):
+        attributes.pop(PLAYING, None)
+        track = handler.services.audio.track(practice_id, minutes)
+        return play(handler_input, handler.services, track, 0, " ".join(p for p in (prefix, intro) if p))
     return deliver(
         handler_input,
         handler,
@@ -180,6 +185,9 @@ class NextHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.NextIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if is_playing(handler_input):
+            # One stream per practice: nothing to skip to, and the audio carries on after this.
+            return respond(handler_input, ssml.sentence(self.say("audio_next")), remember=False)
         position = current_position(handler_input, self)
         if position is None:
             return respond(
@@ -199,6 +207,11 @@ class ResumeHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.ResumeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        saved = saved_audio(handler_input, self.services)
+        if saved is not None and session(handler_input).get(PLAYING) is None:
+            title = self.content.practice(saved[0].practice).title
+            intro = ssml.sentence(self.say("resume_intro", title=title))
+            return play(handler_input, self.services, saved[0], saved[1], intro)
         attributes = session(handler_input)
         position = current_position(handler_input, self)
         if position is None:
@@ -223,6 +236,8 @@ class PauseHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.PauseIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        if is_playing(handler_input):
+            return stop(handler_input, self.services)
         position = current_position(handler_input, self)
         if position is None:
             return respond(
@@ -269,6 +284,10 @@ class StartOverHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.StartOverIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
+        saved = saved_audio(handler_input, self.services)
+        if saved is not None and session(handler_input).get(PLAYING) is None:
+            title = self.content.practice(saved[0].practice).title
+            return play(handler_input, self.services, saved[0], 0, ssml.sentence(self.say("start_over", title=title)))
         position = current_position(handler_input, self)
         if position is None:
             return respond(

@@ -1,0 +1,116 @@
+"""Rendered practice audio: names keyed by a content hash, and the URLs Alexa streams them from.
+
+A practice's audio file name carries a hash of its script and the voice settings, so changing a
+word or the voice renders a new file and stale audio is never served under the old name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .content import PRACTICE_PROSODY_RATE, SPEAKING_RATE_WPM, Content, PracticeScript
+
+#: Bump when the renderer changes in a way that alters the audio.
+RENDER_FORMAT = 1
+TOKEN_PREFIX = "kindwell"
+
+
+@dataclass(frozen=True)
+class VoiceSettings:
+    """How practices are rendered to audio."""
+
+    voice: str = "en-us"
+    """espeak-ng voice name."""
+    words_per_minute: float = SPEAKING_RATE_WPM
+    """Speaking rate of practice speech, in words per minute (punctuation pauses included)."""
+    prosody_percent: int = PRACTICE_PROSODY_RATE
+    """Rate practice speech is marked up with, in percent of the voice's normal rate."""
+    sample_rate: int = 24000
+    """Sample rate of rendered audio, in hertz (one Alexa accepts for MP3)."""
+    mp3_bitrate_kbps: int = 64
+    """Constant MP3 bitrate, in kilobits per second."""
+    loudness_dbfs: float = -20.0
+    """RMS level every speech segment is brought to, in dBFS, so segments sound equally loud."""
+
+
+def default_audio_dir() -> Path:
+    """Where rendered audio lives unless KINDWELL_AUDIO_DIR says otherwise."""
+    override = os.environ.get("KINDWELL_AUDIO_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kindwell" / "audio"
+
+
+def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
+    """Hash of everything that decides how a practice sounds."""
+    payload = {
+        "format": RENDER_FORMAT,
+        "title": title,
+        "steps": [[step.text, step.pause_seconds] for step in script.steps],
+        "voice": asdict(voice),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """One rendered practice at one length."""
+
+    practice: str
+    minutes: int
+    key: str
+
+    @property
+    def stem(self) -> str:
+        """File name without extension."""
+        return f"{self.practice}-{self.minutes}min-{self.key}"
+
+    @property
+    def token(self) -> str:
+        """AudioPlayer token: identifies the track in playback events."""
+        return f"{TOKEN_PREFIX}:{self.practice}:{self.minutes}:{self.key}"
+
+    @classmethod
+    def from_token(cls, token: str | None) -> AudioTrack | None:
+        """Parse a token this skill issued; None for anything else."""
+        parts = (token or "").split(":")
+        if len(parts) != 4 or parts[0] != TOKEN_PREFIX or not parts[2].isdigit():
+            return None
+        return cls(parts[1], int(parts[2]), parts[3])
+
+
+@dataclass(frozen=True)
+class AudioCatalog:
+    """Rendered tracks on disk and the public HTTPS URL each is streamed from."""
+
+    content: Content
+    directory: Path
+    public_url: str | None
+    """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
+    voice: VoiceSettings = VoiceSettings()
+
+    def track(self, practice_id: str, minutes: int) -> AudioTrack:
+        """The track for a practice at a length (whether or not it is rendered yet)."""
+        practice = self.content.practice(practice_id)
+        return AudioTrack(practice_id, minutes, script_key(practice.script(minutes), practice.title, self.voice))
+
+    def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
+        """Where a track's audio file lives."""
+        return self.directory / f"{track.stem}.{extension}"
+
+    def url(self, track: AudioTrack) -> str | None:
+        """The HTTPS URL for a rendered track; None when it is not rendered or there is no public URL."""
+        if not self.public_url or not self.public_url.startswith("https://"):
+            return None
+        if not self.path(track).is_file():
+            return None
+        return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
+
+    def is_current(self, track: AudioTrack) -> bool:
+        """True when a token still names the current rendering of its practice."""
+        return track.practice in self.content.practices and self.track(track.practice, track.minutes) == track

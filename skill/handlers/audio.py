@@ -1,0 +1,178 @@
+"""AudioPlayer: a whole practice as one stream on devices that can play it.
+
+AudioPlayer events carry no session, so the playback offset is saved per user in persistent
+attributes; "resume" continues from it in this session or any later one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_request_type
+from ask_sdk_model import Response
+from ask_sdk_model.interfaces.audioplayer import (
+    AudioItem,
+    AudioItemMetadata,
+    PlayBehavior,
+    PlayDirective,
+    StopDirective,
+    Stream,
+)
+
+from ..audio_catalog import AudioTrack
+from ..progress import Attributes, record_completion
+from .base import KindHandler, SkillServices, is_request, today, update_user, user
+
+_LOGGER = logging.getLogger(__name__)
+AUDIO = "audio"
+
+
+def supports_audio(handler_input: HandlerInput) -> bool:
+    """True when the device can play an AudioPlayer stream."""
+    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
+    device = system.device if system else None
+    interfaces = device.supported_interfaces if device else None
+    return interfaces is not None and interfaces.audio_player is not None
+
+
+def playable_url(handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int) -> str | None:
+    """The stream URL when this device and this endpoint can play the practice as audio."""
+    if services.audio is None or not supports_audio(handler_input):
+        return None
+    return services.audio.url(services.audio.track(practice_id, minutes))
+
+
+def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[AudioTrack, int] | None:
+    """The user's saved track and offset (ms), if it is still current and playable here."""
+    if services.audio is None or not supports_audio(handler_input):
+        return None
+    raw = user(handler_input, services).get(AUDIO)
+    if not isinstance(raw, dict):
+        return None
+    track = AudioTrack.from_token(raw.get("token"))
+    if track is None or not services.audio.is_current(track) or services.audio.url(track) is None:
+        return None
+    return track, max(0, int(raw.get("offset", 0)))
+
+
+def player_token(handler_input: HandlerInput) -> str | None:
+    """The token the device's player holds, when the request carries AudioPlayer state."""
+    context = handler_input.request_envelope.context
+    state = getattr(context, "audio_player", None) if context else None
+    return getattr(state, "token", None)
+
+
+def is_playing(handler_input: HandlerInput) -> bool:
+    """True when the device is playing one of our tracks right now."""
+    context = handler_input.request_envelope.context
+    state = getattr(context, "audio_player", None) if context else None
+    activity = getattr(getattr(state, "player_activity", None), "value", None)
+    return activity == "PLAYING" and AudioTrack.from_token(getattr(state, "token", None)) is not None
+
+
+def _save(handler_input: HandlerInput, services: SkillServices, token: str, offset: int) -> None:
+    def change(attributes: Attributes) -> None:
+        attributes[AUDIO] = {"token": token, "offset": int(offset)}
+
+    update_user(handler_input, services, change)
+
+
+def play(
+    handler_input: HandlerInput, services: SkillServices, track: AudioTrack, offset_ms: int, speech: str = ""
+) -> Response:
+    """Start (or continue) a practice stream at an offset."""
+    assert services.audio is not None
+    url = services.audio.url(track)
+    practice = services.content.practice(track.practice)
+    _save(handler_input, services, track.token, offset_ms)
+    builder = handler_input.response_builder
+    if speech:
+        builder.speak(f"<speak>{speech}</speak>")
+    builder.add_directive(
+        PlayDirective(
+            play_behavior=PlayBehavior.REPLACE_ALL,
+            audio_item=AudioItem(
+                stream=Stream(token=track.token, url=url, offset_in_milliseconds=offset_ms),
+                metadata=AudioItemMetadata(title=f"KindWell: {practice.title}", subtitle=f"{track.minutes} minutes"),
+            ),
+        )
+    )
+    builder.set_should_end_session(True)
+    response: Response = builder.response
+    return response
+
+
+def stop(handler_input: HandlerInput, services: SkillServices) -> Response:
+    """Stop the stream, keeping the place; PlaybackStopped brings the exact offset."""
+    context = handler_input.request_envelope.context
+    state = getattr(context, "audio_player", None) if context else None
+    token = getattr(state, "token", None)
+    if token and AudioTrack.from_token(token) is not None:
+        _save(handler_input, services, token, int(getattr(state, "offset_in_milliseconds", 0) or 0))
+    builder = handler_input.response_builder
+    builder.add_directive(StopDirective())
+    builder.set_should_end_session(True)
+    response: Response = builder.response
+    return response
+
+
+class AudioPlayerEventHandler(KindHandler):
+    """PlaybackStarted / Stopped / NearlyFinished / Finished / Failed: keep the place, count completions."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return str(get_request_type(handler_input)).startswith("AudioPlayer.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request: Any = handler_input.request_envelope.request
+        kind = get_request_type(handler_input)
+        track = AudioTrack.from_token(getattr(request, "token", None))
+        if track is not None and kind in ("AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackStopped"):
+            _save(handler_input, self.services, track.token, int(request.offset_in_milliseconds or 0))
+        elif track is not None and kind == "AudioPlayer.PlaybackFinished":
+            day = today(handler_input, self.services)
+
+            def finish(attributes: Attributes) -> None:
+                record_completion(attributes, track.practice, day)
+                attributes.pop(AUDIO, None)
+
+            update_user(handler_input, self.services, finish)
+        elif kind == "AudioPlayer.PlaybackFailed":
+            error = getattr(request, "error", None)
+            _LOGGER.warning("Playback failed: %s", getattr(getattr(error, "object_type", None), "value", "unknown"))
+        # Nothing to enqueue after a practice: NearlyFinished needs no directive.
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class PlaybackControllerHandler(KindHandler):
+    """The device's own play and pause buttons."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return str(get_request_type(handler_input)).startswith("PlaybackController.")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        kind = get_request_type(handler_input)
+        if kind == "PlaybackController.PauseCommandIssued":
+            return stop(handler_input, self.services)
+        if kind == "PlaybackController.PlayCommandIssued":
+            saved = saved_audio(handler_input, self.services)
+            if saved is not None:
+                return play(handler_input, self.services, saved[0], saved[1])
+        # Next / previous buttons: a practice is one piece with nothing before or after it.
+        response: Response = handler_input.response_builder.response
+        return response
+
+
+class SystemExceptionHandler(KindHandler):
+    """Alexa reports an error in our last response: log its type, answer nothing."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request(handler_input, "System.ExceptionEncountered")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        error = getattr(handler_input.request_envelope.request, "error", None)
+        _LOGGER.warning("Alexa reported an error: %s", getattr(getattr(error, "object_type", None), "value", "unknown"))
+        response: Response = handler_input.response_builder.response
+        return response
