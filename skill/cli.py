@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Callable
@@ -25,6 +26,12 @@ def friendly_errors(function: F) -> F:
             return function(*args, **kwargs)
         except KindWellError as err:
             click.echo(f"kindwell: {err}", err=True)
+            sys.exit(2)
+        except OSError as err:
+            where = f" {err.filename}" if err.filename else ""
+            click.echo(
+                f"kindwell: cannot use{where}: {err.strerror or err}; check the path and its permissions.", err=True
+            )
             sys.exit(2)
         except KeyboardInterrupt:
             click.echo("", err=True)
@@ -58,7 +65,9 @@ def nlu(templates_only: bool) -> None:
     from .nlu import Matcher
 
     matcher = Matcher(use_classifier=not templates_only)
-    for line in sys.stdin:
+    # Undecodable bytes become U+FFFD instead of ending the stream with a traceback.
+    stream = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    for line in stream:
         text = line.strip()
         if not text:
             continue

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from skill.envelopes import speech_of
+from skill.persistence import SQLitePersistenceAdapter
 from skill.ssml import MAX_BREAK_SECONDS
 
 from .conftest import FIXTURES, FixtureDevice, breaks_seconds, load_fixture, text
@@ -148,3 +149,58 @@ def test_persistent_store_holds_no_free_text_and_no_raw_user_id(device: FixtureD
         "completed",
         "by_practice",
     }
+
+
+class BrokenAdapter(SQLitePersistenceAdapter):
+    """A persistence adapter whose storage fails, as a full disk or a lost database would."""
+
+    def get_attributes(self, request_envelope: Any) -> dict[str, Any]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    def update(self, request_envelope: Any, updater: Any) -> dict[str, Any]:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+def test_an_internal_failure_gets_a_kind_reply_and_logs_no_user_words(
+    db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from skill.app import build_skill
+
+    caplog.set_level(logging.DEBUG)
+    device = FixtureDevice(build_skill(BrokenAdapter(db_path)))
+    device.send("checkin_anxious", slots={"feeling": "worried about my brother's surgery"})
+    response = device.send("amazon_yes")  # starting the offered practice needs the store
+    spoken = text(response)
+    assert "something went wrong on my side" in spoken
+    assert response["response"]["shouldEndSession"] is False
+    assert "surgery" not in caplog.text and "brother" not in caplog.text
+    assert "Error handling IntentRequest:AMAZON.YesIntent" in caplog.text
+
+
+def test_nlu_survives_undecodable_input() -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "nlu", "--templates-only"],
+        input=b"\xff\xfe stop\nhelp\n",
+        capture_output=True,
+    )
+    assert result.returncode == 0
+    assert b"Traceback" not in result.stderr
+    assert result.stdout.decode().count("\n") == 2
+
+
+def test_export_to_an_unwritable_place_is_one_clear_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "export-model", str(blocker / "pkg")], capture_output=True, text=True
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("kindwell: cannot use") and result.stderr.count("\n") == 1

@@ -10,6 +10,7 @@ from ask_sdk_model import Response
 from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..progress import Attributes, Position, get_position, record_completion, set_position
+from ..text import number_words
 from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     AWAITING,
@@ -30,6 +31,9 @@ from .base import (
 
 _ISO_DURATION = re.compile(r"^P(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)$")
 DEFAULT_OFFER_MINUTES = 5
+OFFERED_LENGTHS = (
+    ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
+)
 
 
 def parse_duration_minutes(value: str | None) -> float | None:
@@ -161,7 +165,7 @@ class StartPracticeHandler(KindHandler):
         prefix = ""
         if abs(minutes - float(requested)) > 1e-9:
             prefix = ssml.sentence(
-                self.say("length_snapped", title=practice.title, offered="three, five or ten", minutes=minutes)
+                self.say("length_snapped", title=practice.title, offered=OFFERED_LENGTHS, minutes=minutes)
             )
         return start(handler_input, self, practice_id, minutes, prefix)
 
