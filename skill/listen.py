@@ -1,0 +1,79 @@
+"""The listening page and the rendered audio it (and Alexa's AudioPlayer) streams.
+
+A Flask blueprint: `/listen` lists every practice with a player, `/audio/<file>` serves rendered
+audio with the right content type, an ETag, long-lived caching (names carry a content hash, so a
+name never changes meaning) and HTTP Range requests for seeking, all from Werkzeug's send_file.
+Only names that match a rendered track are served; nothing outside the audio cache can be reached.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, render_template, send_file
+
+from .audio_catalog import AudioCatalog
+from .content import PRACTICE_LENGTHS
+from .safety import SafetyPolicy
+
+_AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
+_MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
+#: A year: a rendered file's name changes whenever its content does.
+AUDIO_MAX_AGE = 365 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One practice on the page."""
+
+    id: str
+    title: str
+    description: str
+    tracks: list[tuple[int, str | None]]
+    """(minutes, audio path on this site or None when not rendered yet)."""
+
+
+def listings(catalog: AudioCatalog) -> list[Listing]:
+    """Every practice with the lengths that are rendered."""
+    result = []
+    for practice in catalog.content.practices.values():
+        tracks: list[tuple[int, str | None]] = []
+        for minutes in PRACTICE_LENGTHS:
+            track = catalog.track(practice.id, minutes)
+            rendered = catalog.path(track).is_file()
+            tracks.append((minutes, f"/audio/{track.stem}.mp3" if rendered else None))
+        result.append(Listing(practice.id, practice.title, practice.description, tracks))
+    return result
+
+
+def crisis_lines(safety: SafetyPolicy) -> list[tuple[str, str, str]]:
+    """(name, number, regions) for the page footer, one row per distinct line."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for locale, line in safety.lines.items():
+        rows.setdefault((line.name, line.display), []).append(locale.split("-")[-1])
+    return [(name, number, ", ".join(regions)) for (name, number), regions in rows.items()]
+
+
+def listen_blueprint(catalog: AudioCatalog, safety: SafetyPolicy) -> Blueprint:
+    """Routes for the listening page and the audio files."""
+    blueprint = Blueprint("listen", __name__, template_folder="templates")
+
+    @blueprint.get("/listen")
+    def page() -> str:
+        return render_template("listen.html", practices=listings(catalog), lines=crisis_lines(safety))
+
+    @blueprint.get("/audio/<name>")
+    def audio(name: str) -> Response:
+        match = _AUDIO_NAME.match(name)
+        if match is None:
+            abort(404)
+        path = catalog.directory / name
+        if not path.is_file() or path.resolve().parent != catalog.directory.resolve():
+            abort(404)
+        response = send_file(path, mimetype=_MIME[match.group(1)], conditional=True, etag=True, max_age=AUDIO_MAX_AGE)
+        response.headers["Cache-Control"] = f"public, max-age={AUDIO_MAX_AGE}, immutable"
+        response.headers["Accept-Ranges"] = "bytes"
+        return response
+
+    return blueprint
