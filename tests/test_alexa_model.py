@@ -14,6 +14,8 @@ import pytest
 from skill.alexa_model import build_interaction_model, build_manifest, validate_model
 from skill.language import default_language
 
+from .test_content import PRACTICE_IDS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -79,15 +81,7 @@ def test_model_shape(model: dict[str, Any]) -> None:
     }
     assert {s["name"]: s["type"] for s in intents["CheckInIntent"]["slots"]} == {"feeling": "AMAZON.SearchQuery"}
     practice_type = next(t for t in language_model["types"] if t["name"] == "PracticeType")
-    assert {v["id"] for v in practice_type["values"]} == {
-        "mindfulness",
-        "self_compassion_break",
-        "reframing",
-        "common_humanity",
-        "acts_of_service",
-        "soothing_breath",
-        "loving_kindness",
-    }
+    assert {v["id"] for v in practice_type["values"]} == PRACTICE_IDS
     assert "metta" in next(v for v in practice_type["values"] if v["id"] == "loving_kindness")["name"]["synonyms"]
 
 

@@ -71,6 +71,14 @@ class KindHandler(AbstractRequestHandler):
         """A response sentence by key, with one variant picked at random."""
         return self.content.responses.get(key, self.services.rng, **values)
 
+    def ask(self, handler_input: HandlerInput, key: str, reprompt: str = "reprompt_main", **values: object) -> Response:
+        """Speak a response by key and keep listening, with a reprompt by key."""
+        return respond(
+            handler_input,
+            ssml.sentence(self.say(key, **values)),
+            reprompt=ssml.sentence(self.say(reprompt, **values)),
+        )
+
 
 def is_intent(handler_input: HandlerInput, *names: str) -> bool:
     """True when the request is an IntentRequest for one of names."""

@@ -59,9 +59,7 @@ class HelpHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.HelpIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return respond(
-            handler_input, ssml.sentence(self.say("help")), reprompt=ssml.sentence(self.say("reprompt_main"))
-        )
+        return self.ask(handler_input, "help")
 
 
 class StopHandler(KindHandler):
@@ -99,11 +97,7 @@ class NavigateHomeHandler(KindHandler):
         attributes = session(handler_input)
         for key in (PLAYING, "offer", "pending"):
             attributes.pop(key, None)
-        return respond(
-            handler_input,
-            ssml.sentence(self.say("welcome_returning")),
-            reprompt=ssml.sentence(self.say("reprompt_main")),
-        )
+        return self.ask(handler_input, "welcome_returning")
 
 
 class FallbackHandler(KindHandler):
@@ -121,9 +115,7 @@ class FallbackHandler(KindHandler):
                 reprompt=ssml.sentence(self.say("fallback_in_practice")),
                 awaiting=attributes.get(AWAITING),
             )
-        return respond(
-            handler_input, ssml.sentence(self.say("fallback")), reprompt=ssml.sentence(self.say("reprompt_main"))
-        )
+        return self.ask(handler_input, "fallback")
 
 
 class SessionEndedHandler(KindHandler):
@@ -156,9 +148,7 @@ class UnhandledRequestHandler(KindHandler):
             # Requests outside a conversation (device events) must not speak.
             response: Response = handler_input.response_builder.response
             return response
-        return respond(
-            handler_input, ssml.sentence(self.say("fallback")), reprompt=ssml.sentence(self.say("reprompt_main"))
-        )
+        return self.ask(handler_input, "fallback")
 
 
 class KindExceptionHandler(AbstractExceptionHandler):

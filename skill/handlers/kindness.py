@@ -171,9 +171,7 @@ class YesHandler(KindHandler):
             return NextHandler(self.services).handle(handler_input)
         if awaiting == "affirmation_offer":
             return speak_affirmation(handler_input, self)
-        return respond(
-            handler_input, ssml.sentence(self.say("fallback")), reprompt=ssml.sentence(self.say("reprompt_main"))
-        )
+        return self.ask(handler_input, "fallback")
 
 
 class NoHandler(KindHandler):
@@ -194,11 +192,7 @@ class NoHandler(KindHandler):
                 awaiting="affirmation_offer",
             )
         if awaiting == "resume_offer":
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("resume_declined")),
-                reprompt=ssml.sentence(self.say("reprompt_main")),
-            )
+            return self.ask(handler_input, "resume_declined")
         if awaiting == "segment" or attributes.get(PLAYING):
             position = get_position(user(handler_input, self.services))
             title = self.content.practice(position.practice).title if position else ""

@@ -194,11 +194,7 @@ class NextHandler(KindHandler):
             return respond(handler_input, ssml.sentence(self.say("audio_next")), remember=False)
         position = current_position(handler_input, self)
         if position is None:
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("nothing_next")),
-                reprompt=ssml.sentence(self.say("reprompt_main")),
-            )
+            return self.ask(handler_input, "nothing_next")
         in_session = session(handler_input).get(PLAYING) is not None
         segment = position.segment + 1 if in_session else position.segment
         return deliver(handler_input, self, Position(position.practice, position.minutes, segment))
@@ -219,11 +215,7 @@ class ResumeHandler(KindHandler):
         attributes = session(handler_input)
         position = current_position(handler_input, self)
         if position is None:
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("nothing_to_resume")),
-                reprompt=ssml.sentence(self.say("reprompt_main")),
-            )
+            return self.ask(handler_input, "nothing_to_resume")
         if attributes.get(AWAITING) == "segment" and attributes.get(PLAYING) is not None:
             # Waiting at the end of a part: "continue" means the next part.
             position = Position(position.practice, position.minutes, position.segment + 1)
@@ -244,11 +236,7 @@ class PauseHandler(KindHandler):
             return stop(handler_input, self.services)
         position = current_position(handler_input, self)
         if position is None:
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("nothing_to_resume")),
-                reprompt=ssml.sentence(self.say("reprompt_main")),
-            )
+            return self.ask(handler_input, "nothing_to_resume")
         update_user(handler_input, self.services, lambda attributes: set_position(attributes, position))
         title = self.content.practice(position.practice).title
         session(handler_input).pop(PLAYING, None)
@@ -274,11 +262,7 @@ class RepeatHandler(KindHandler):
                 reprompt=attributes.get("last_reprompt") or ssml.sentence(self.say("reprompt_main")),
                 awaiting=attributes.get(AWAITING),
             )
-        return respond(
-            handler_input,
-            ssml.sentence(self.say("nothing_to_repeat")),
-            reprompt=ssml.sentence(self.say("reprompt_main")),
-        )
+        return self.ask(handler_input, "nothing_to_repeat")
 
 
 class StartOverHandler(KindHandler):
@@ -294,11 +278,7 @@ class StartOverHandler(KindHandler):
             return play(handler_input, self.services, saved[0], 0, ssml.sentence(self.say("start_over", title=title)))
         position = current_position(handler_input, self)
         if position is None:
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("nothing_next")),
-                reprompt=ssml.sentence(self.say("reprompt_main")),
-            )
+            return self.ask(handler_input, "nothing_next")
         title = self.content.practice(position.practice).title
         intro = ssml.sentence(self.say("start_over", title=title)) + ssml.pause(1.0)
         return deliver(handler_input, self, Position(position.practice, position.minutes, 0), intro)
