@@ -60,6 +60,7 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
         self.path = Path(path) if path is not None else default_database_path()
         self._timeout = timeout_seconds
         self._local = threading.local()
+        self._inherited: list[sqlite3.Connection] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._transaction() as connection:
@@ -70,9 +71,15 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
             ) from err
 
     def _connection(self) -> sqlite3.Connection:
-        # One connection per thread: sqlite3 connections must not be shared across threads.
+        # One connection per thread: sqlite3 connections must not be shared across threads, nor
+        # across a fork (gunicorn --preload builds the adapter in the master, then forks workers).
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            if connection is not None:
+                # Closing a connection inherited from the parent could checkpoint or unlink the WAL
+                # under the parent's feet; it is kept unused instead.
+                self._inherited.append(connection)
+            self._local.pid = os.getpid()
             connection = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
