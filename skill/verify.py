@@ -20,6 +20,7 @@ import ssl
 import threading
 import urllib.error
 import urllib.request
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
 from .errors import KindWellError
@@ -86,7 +88,19 @@ def certifi_trust_store() -> list[x509.Certificate]:
     import certifi
 
     with open(certifi.where(), "rb") as bundle:
-        return x509.load_pem_x509_certificates(bundle.read())
+        pem = bundle.read()
+    roots: list[x509.Certificate] = []
+    end = b"-----END CERTIFICATE-----"
+    # Parsed one by one: a few old roots break RFC 5280 (e.g. a zero serial), which cryptography
+    # warns about now and will refuse later; one such root must not take the whole store down.
+    for block in pem.split(end)[:-1]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+            try:
+                roots.append(x509.load_pem_x509_certificate(block + end))
+            except ValueError:
+                continue
+    return roots
 
 
 def https_cert_fetcher(url: str, timeout_seconds: float = 5.0) -> bytes:
@@ -239,7 +253,8 @@ class RequestVerifier:
 
 def _parse_envelope(body: bytes) -> dict[str, Any]:
     try:
-        envelope = json.loads(body)
+        # Alexa sends UTF-8; json.loads on bytes would also guess UTF-16/32, which nothing here expects.
+        envelope = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise RequestRejected("The request body is not JSON.") from None
     if not isinstance(envelope, dict):

@@ -39,15 +39,20 @@ def _error(status: int, sentence: str) -> Response:
     return _json(status, {"error": sentence})
 
 
+def _loggable(value: object) -> str:
+    # Short and printable: a crafted name must not forge extra log lines.
+    return "".join(char if char.isprintable() else "?" for char in str(value)[:64])
+
+
 def request_kind(envelope: Mapping[str, Any]) -> str:
     """Request type, with the intent name for intents: all a log line may say about a request."""
     req = envelope.get("request")
     if not isinstance(req, dict):
         return "?"
-    kind = str(req.get("type"))[:64]
+    kind = _loggable(req.get("type"))
     intent = req.get("intent")
     if kind == "IntentRequest" and isinstance(intent, dict):
-        return f"IntentRequest:{str(intent.get('name'))[:64]}"
+        return f"IntentRequest:{_loggable(intent.get('name'))}"
     return kind
 
 
@@ -138,7 +143,7 @@ def create_app(
 def _unverified(body: bytes, skill_id: str | None) -> dict[str, Any]:
     """Parse a body without signature checks (development only), still honouring a configured skill id."""
     try:
-        envelope = json.loads(body)
+        envelope = json.loads(body.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
         raise RequestRejected("The request body is not JSON.") from None
     if not isinstance(envelope, dict):
