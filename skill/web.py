@@ -84,16 +84,16 @@ def create_app(
 ) -> Flask:
     """The Flask app; skill and verifier default to the ones the settings (or environment) describe."""
     settings = settings or EndpointSettings.from_env()
-    if skill is None:
-        from .deploy import deployed_skill
-
-        skill = deployed_skill(settings)
     if verifier is None and settings.verify:
         verifier = RequestVerifier(
             settings.skill_id or "", trust_store=certifi_trust_store(), fetcher=https_cert_fetcher
         )
     if verifier is None:
         _LOGGER.warning(INSECURE_WARNING)
+    if skill is None:
+        from .deploy import deployed_skill
+
+        skill = deployed_skill(settings)
     shared_skill: CustomSkill = skill
     skill_id = verifier.skill_id if verifier is not None else settings.skill_id
 
