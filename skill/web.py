@@ -4,7 +4,7 @@ Every request is verified (signature, certificate chain, timestamp, skill id) be
 read. Bad input of any kind gets a 4xx with one sentence, never a 500 and never a traceback; logs
 name the request type and intent only, never what was said.
 
-Production: `gunicorn --workers 2 --threads 8 --bind 127.0.0.1:8000 'skill.web:create_app()'`.
+Production: `gunicorn --workers 2 --threads 4 --bind 127.0.0.1:8000 'skill.web:create_app()'`.
 """
 
 from __future__ import annotations
