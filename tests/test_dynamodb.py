@@ -24,17 +24,38 @@ from .conftest import FixtureDevice, load_fixture, text
 pytestmark = pytest.mark.slow
 
 
+class OneRequestAtATime:
+    """WSGI wrapper serving one request at a time.
+
+    DynamoDB applies each conditional write atomically; moto's threaded server checks the condition
+    and writes without a lock, so two racing requests could both pass. Serialising requests on the
+    server gives moto the atomicity the real service has; clients still race between their reads and
+    their conditional writes, which is exactly what the version check must survive.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        with self.lock:
+            return list(self.app(environ, start_response))
+
+
 @pytest.fixture(scope="module")
 def dynamodb_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+    from werkzeug.serving import make_server
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
+    server = make_server("127.0.0.1", 0, OneRequestAtATime(DomainDispatcherApplication(create_backend_app)), True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield f"http://{host}:{port}"
+        yield f"http://127.0.0.1:{server.server_port}"
     finally:
-        server.stop()
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 @pytest.fixture(autouse=True)
