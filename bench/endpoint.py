@@ -8,7 +8,7 @@ Reports requests/s, p50 and p99 latency for both and the throughput ratio.
 The load generator is wrk when installed (`apt-get install wrk`; it costs little CPU), else a Python
 one with one keep-alive connection per client (which competes with the server for the same cores).
 
-Usage: python bench/endpoint.py [--clients 50] [--seconds 10] [--workers 2] [--threads 4]
+Usage: python bench/endpoint.py [--clients 50] [--seconds 5] [--rounds 3] [--workers 2] [--threads 4]
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -166,32 +168,44 @@ def run_python(
             "p99_ms": cuts[98] * 1000, "non_2xx": failures[0], "socket_errors": 0}  # fmt: skip
 
 
-def measure(
-    name: str, factory: str, args: argparse.Namespace, env: dict[str, str], work: Path, identity: SigningIdentity
-) -> dict[str, Any]:
-    """Serve one app under gunicorn, warm it up, then load it for the measured seconds."""
-    requests = signed_requests(identity, args.users)
-    requests_file = work / f"{name}.requests"
-    requests_file.write_text("".join(f"{sig}\t{body.decode()}\n" for sig, body in requests))
+@contextmanager
+def served(factory: str, args: argparse.Namespace, env: dict[str, str]) -> Iterator[int]:
+    """An app under gunicorn on a free loopback port, for the duration of the block."""
     port = free_port()
     process = start_gunicorn(factory, port, args, env)
     try:
-        if args.generator == "wrk":
-            run_wrk(port, requests_file, identity.cert_url, args.warmup, args.clients)
-            result = run_wrk(port, requests_file, identity.cert_url, args.seconds, args.clients)
-        else:
-            run_python(port, requests, identity.cert_url, args.warmup, args.clients)
-            result = run_python(port, requests, identity.cert_url, args.seconds, args.clients)
+        yield port
     finally:
         process.terminate()
         process.wait(timeout=30)
-    return result
+
+
+def load(port: int, args: argparse.Namespace, identity: SigningIdentity, work: Path, seconds: float) -> dict[str, Any]:
+    """Freshly signed requests (their timestamps must be within 150 s) sent for the given seconds."""
+    requests = signed_requests(identity, args.users)
+    if args.generator == "python":
+        return run_python(port, requests, identity.cert_url, seconds, args.clients)
+    requests_file = work / "stream.requests"
+    requests_file.write_text("".join(f"{sig}\t{body.decode()}\n" for sig, body in requests))
+    return run_wrk(port, requests_file, identity.cert_url, seconds, args.clients)
+
+
+def combine(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Throughput over all rounds; latency percentiles as the median of the rounds'."""
+    seconds = sum(r["seconds"] for r in rounds)
+    return {
+        "rps": sum(r["requests"] for r in rounds) / seconds,
+        "p50_ms": statistics.median(r["p50_ms"] for r in rounds),
+        "p99_ms": statistics.median(r["p99_ms"] for r in rounds),
+        "failures": sum(r["non_2xx"] + r["socket_errors"] for r in rounds),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (keep-alive connections)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per app")
+    parser.add_argument("--seconds", type=float, default=5.0, help="measured seconds per app and round")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating measured rounds per app")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds per app before measuring")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (processes)")
     parser.add_argument("--threads", type=int, default=4, help="gunicorn threads per worker")
@@ -210,17 +224,25 @@ def main() -> None:
             "KINDWELL_CACHE": str(work / "cache"), "BENCH_ROOT_PEM": str(work / "root.pem"),
             "BENCH_CHAIN_PEM": str(work / "chain.pem"), "PYTHONPATH": str(ROOT),
         })  # fmt: skip
-        results = {
-            "echo": measure("echo", "bench.endpoint_apps:echo_app()", args, env, work, identity),
-            "skill": measure("skill", "bench.endpoint_apps:skill_app()", args, env, work, identity),
-        }
+        apps = {"echo": "bench.endpoint_apps:echo_app()", "skill": "bench.endpoint_apps:skill_app()"}
+        rounds: dict[str, list[dict[str, Any]]] = {name: [] for name in apps}
+        with served(apps["echo"], args, env) as echo_port, served(apps["skill"], args, env) as skill_port:
+            ports = {"echo": echo_port, "skill": skill_port}
+            for name in apps:
+                load(ports[name], args, identity, work, args.warmup)
+            # Alternating short rounds share out whatever else the machine is doing between both apps.
+            for _ in range(args.rounds):
+                for name in apps:
+                    rounds[name].append(load(ports[name], args, identity, work, args.seconds))
+        results = {name: combine(rounds[name]) for name in apps}
     print(f"gunicorn gthread, {args.workers} workers x {args.threads} threads; {args.clients} clients; "
-          f"load generator: {args.generator}; {os.cpu_count()} CPUs")  # fmt: skip
+          f"load generator: {args.generator}; {os.cpu_count()} CPUs; {args.rounds} alternating rounds of "
+          f"{args.seconds:g} s per app (p50/p99: median of the rounds)")  # fmt: skip
     print(f"{'app':28s} {'req/s':>8s} {'p50 ms':>7s} {'p99 ms':>7s} {'non-2xx':>8s}")
     labels = {"echo": "bare Flask JSON echo", "skill": "KindWell, verified + SQLite"}
     for name, result in results.items():
         print(f"{labels[name]:28s} {result['rps']:8.0f} {result['p50_ms']:7.2f} {result['p99_ms']:7.2f} "
-              f"{result['non_2xx'] + result['socket_errors']:8d}")  # fmt: skip
+              f"{result['failures']:8d}")  # fmt: skip
     ratio = results["skill"]["rps"] / results["echo"]["rps"]
     print(f"throughput ratio skill/echo: {ratio:.2f} (target >= 0.80); skill p99 {results['skill']['p99_ms']:.1f} ms "
           f"(target < 20 ms)")  # fmt: skip
