@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     from .settings import EndpointSettings
 
 VERSION_ATTRIBUTE = "version"
-MAX_ATTEMPTS = 20
+RETRY_SECONDS = 5.0
+"""How long an update keeps redoing its change while others write first (a speaker waits about 8 s)."""
 
 
 def to_dynamodb(attributes: dict[str, Any]) -> dict[str, Any]:
@@ -90,7 +91,7 @@ class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
         *,
         resource: Any,
         create_table: bool = False,
-        max_attempts: int = MAX_ATTEMPTS,
+        retry_seconds: float = RETRY_SECONDS,
     ) -> None:
         super().__init__(
             table_name=table_name,
@@ -100,7 +101,7 @@ class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
             partition_keygen=_key,
             dynamodb_resource=resource,
         )
-        self.max_attempts = max_attempts
+        self.retry_seconds = retry_seconds
         self._table = resource.Table(table_name)
         if create_table:
             self._table.wait_until_exists()
@@ -123,9 +124,14 @@ class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
             raise PersistenceException(f"Saving progress to DynamoDB failed: {type(err).__name__}.") from err
 
     def update(self, request_envelope: RequestEnvelope, updater: Updater) -> dict[str, Any]:
-        """Atomically read, change with updater and write the user's attributes; returns them."""
+        """Atomically read, change with updater and write the user's attributes; returns them.
+
+        updater may run more than once (when another request wrote first); the last run is saved.
+        """
         key = _key(request_envelope)
-        for attempt in range(self.max_attempts):
+        deadline = time.monotonic() + self.retry_seconds
+        pause = 0.002
+        while True:
             try:
                 item = self._table.get_item(Key={"id": key}, ConsistentRead=True).get("Item") or {}
             except Exception as err:
@@ -149,11 +155,14 @@ class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
             except Exception as err:
                 if _is_condition_failure(err):
                     # Someone else wrote first: back off a little (with jitter) and redo the change.
-                    time.sleep(min(0.2, 0.005 * 2**attempt) * random.random())
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(pause * random.uniform(0.5, 1.5))
+                    pause = min(pause * 2, 0.05)
                     continue
                 raise PersistenceException(f"Saving progress to DynamoDB failed: {type(err).__name__}.") from err
             return attributes
-        raise PersistenceException(f"Progress could not be saved after {self.max_attempts} concurrent attempts.")
+        raise PersistenceException("Progress could not be saved: too many concurrent changes.")
 
 
 def _is_condition_failure(err: Exception) -> bool:
