@@ -4,7 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 EXTRAS ?= dev
 
-.PHONY: setup run test lint bench clean
+HOST ?= 127.0.0.1
+PORT ?= 8000
+GUNICORN_ARGS ?= --workers 2 --threads 4
+
+.PHONY: setup run nlu-demo test lint bench bench-endpoint clean
 
 $(VENV)/.installed-$(EXTRAS): pyproject.toml
 	python3 -m venv $(VENV)
@@ -14,9 +18,20 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml
 
 setup: $(VENV)/.installed-$(EXTRAS)
 
-## The main job: check the model, then understand a few sample requests.
+## The main job: validate the skill package, then serve the Alexa endpoint with gunicorn.
+## Requests are verified when KINDWELL_SKILL_ID is set; without it the endpoint serves loopback only,
+## unverified, for local trials, and says so loudly.
 run: setup
 	$(VENV)/bin/kindwell export-model build/skill-package
+ifdef KINDWELL_SKILL_ID
+	$(VENV)/bin/gunicorn $(GUNICORN_ARGS) --bind $(HOST):$(PORT) 'skill.web:create_app()'
+else
+	@echo "KINDWELL_SKILL_ID is not set: serving UNVERIFIED on 127.0.0.1:$(PORT), for local trials only."
+	KINDWELL_VERIFY=0 $(VENV)/bin/gunicorn $(GUNICORN_ARGS) --bind 127.0.0.1:$(PORT) 'skill.web:create_app()'
+endif
+
+## Understand a few sample utterances with the offline matcher.
+nlu-demo: setup
 	$(VENV)/bin/kindwell nlu < examples/utterances.txt
 
 lint: setup
@@ -29,6 +44,11 @@ test: lint
 
 bench: setup
 	$(PY) bench/nlu_accuracy.py
+
+## Endpoint throughput and latency next to a bare Flask echo (installs wrk when it can).
+bench-endpoint: setup
+	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || true)
+	$(PY) bench/endpoint.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

@@ -101,6 +101,16 @@ class Language:
             for phrase in _expand_alternatives(value.text_in)
         ]
 
+    def slot_vocabulary(self) -> frozenset[str]:
+        """Every slot value the skill itself defines (list phrases and range numbers); free-text lists add none."""
+        words: set[str] = set()
+        for name, slot_list in self.intents.slot_lists.items():
+            if isinstance(slot_list, RangeSlotList):
+                words.update(str(n) for n in range(slot_list.start, slot_list.stop + 1, slot_list.step or 1))
+            else:
+                words.update(phrase for phrase, _ in self.list_values(name))
+        return frozenset(words)
+
     def is_wildcard(self, list_name: str) -> bool:
         """True when a list captures free text."""
         return isinstance(self.intents.slot_lists.get(list_name), WildcardSlotList)

@@ -1,8 +1,11 @@
 """Persistent attributes: ask-sdk's AbstractPersistenceAdapter over an embedded SQLite file.
 
 The record key is a SHA-256 of the Alexa user id, so the file never holds the raw id, and the
-attributes are ids, dates, counts and positions only. `update()` is an atomic read-modify-write
-(`BEGIN IMMEDIATE`), so two requests from one user at once cannot lose each other's changes.
+attributes are ids, dates, counts and positions only. `update()` is an atomic read-modify-write,
+so two requests from one user at once cannot lose each other's changes: every row carries a
+version, and a write only lands when the version is still the one read (else it is redone).
+Each write is one statement, so SQLite's write lock is held only inside one C call, never while a
+thread waits for Python's GIL; several gunicorn workers with many threads stay fast on one file.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 import sqlite3
 import threading
 import time
@@ -30,7 +34,8 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attributes (
     id TEXT PRIMARY KEY,
     attributes TEXT NOT NULL,
-    updated_at REAL NOT NULL
+    updated_at REAL NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0
 )
 """
 
@@ -60,19 +65,29 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
         self.path = Path(path) if path is not None else default_database_path()
         self._timeout = timeout_seconds
         self._local = threading.local()
+        self._inherited: list[sqlite3.Connection] = []
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self._transaction() as connection:
+            with self._transaction(immediate=True) as connection:
                 connection.execute(_SCHEMA)
+                columns = {row[1] for row in connection.execute("PRAGMA table_info(attributes)")}
+                if "version" not in columns:  # files written before rows carried a version
+                    connection.execute("ALTER TABLE attributes ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
         except (OSError, sqlite3.Error) as err:
             raise KindWellError(
                 f"Cannot open the progress database at {self.path} ({err}); set KINDWELL_DB to a writable file path."
             ) from err
 
     def _connection(self) -> sqlite3.Connection:
-        # One connection per thread: sqlite3 connections must not be shared across threads.
+        # One connection per thread: sqlite3 connections must not be shared across threads, nor
+        # across a fork (gunicorn --preload builds the adapter in the master, then forks workers).
         connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
+        if connection is None or getattr(self._local, "pid", None) != os.getpid():
+            if connection is not None:
+                # Closing a connection inherited from the parent could checkpoint or unlink the WAL
+                # under the parent's feet; it is kept unused instead.
+                self._inherited.append(connection)
+            self._local.pid = os.getpid()
             connection = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
@@ -91,40 +106,39 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
         else:
             connection.execute("COMMIT")
 
-    @staticmethod
-    def _read(connection: sqlite3.Connection, key: str) -> dict[str, Any]:
-        row = connection.execute("SELECT attributes FROM attributes WHERE id = ?", (key,)).fetchone()
+    def _read(self, key: str) -> tuple[dict[str, Any], int | None]:
+        """(attributes, version) of a user's row; version None when there is no row."""
+        row = self._connection().execute("SELECT attributes, version FROM attributes WHERE id = ?", (key,)).fetchone()
         if row is None:
-            return {}
+            return {}, None
         try:
             value = json.loads(row[0])
         except json.JSONDecodeError:
-            return {}
-        return value if isinstance(value, dict) else {}
+            value = {}
+        return (value if isinstance(value, dict) else {}), int(row[1])
 
     @staticmethod
-    def _write(connection: sqlite3.Connection, key: str, attributes: dict[str, Any]) -> None:
-        connection.execute(
-            "INSERT INTO attributes (id, attributes, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at",
-            (key, json.dumps(attributes, separators=(",", ":"), sort_keys=True), time.time()),
-        )
+    def _dump(attributes: dict[str, Any]) -> str:
+        return json.dumps(attributes, separators=(",", ":"), sort_keys=True)
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         """Attributes stored for the request's user ({} for a new user)."""
         key = user_key(request_envelope)
         try:
-            with self._transaction() as connection:
-                return self._read(connection, key)
+            return self._read(key)[0]
         except sqlite3.Error as err:
             raise PersistenceException(f"Reading progress failed: {err}") from err
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
-        """Replace the request's user's attributes."""
+        """Replace the request's user's attributes (bumping the version, so concurrent updates redo)."""
         key = user_key(request_envelope)
         try:
-            with self._transaction(immediate=True) as connection:
-                self._write(connection, key, dict(attributes))
+            self._connection().execute(
+                "INSERT INTO attributes (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT(id) DO UPDATE SET attributes = excluded.attributes, "
+                "updated_at = excluded.updated_at, version = attributes.version + 1",
+                (key, self._dump(dict(attributes)), time.time()),
+            )
         except sqlite3.Error as err:
             raise PersistenceException(f"Saving progress failed: {err}") from err
 
@@ -132,20 +146,42 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
         """Forget everything stored for the request's user."""
         key = user_key(request_envelope)
         try:
-            with self._transaction(immediate=True) as connection:
-                connection.execute("DELETE FROM attributes WHERE id = ?", (key,))
+            self._connection().execute("DELETE FROM attributes WHERE id = ?", (key,))
         except sqlite3.Error as err:
             raise PersistenceException(f"Deleting progress failed: {err}") from err
 
     def update(self, request_envelope: RequestEnvelope, updater: Updater) -> dict[str, Any]:
-        """Atomically read, change with updater and write the user's attributes; returns them."""
+        """Atomically read, change with updater and write the user's attributes; returns them.
+
+        updater may run more than once (when another request wrote first), so it must only change
+        the dict it is given; the last run is the one saved.
+        """
         key = user_key(request_envelope)
+        deadline = time.monotonic() + self._timeout
+        pause = 0.0002
         try:
-            with self._transaction(immediate=True) as connection:
-                attributes = self._read(connection, key)
+            while True:
+                attributes, version = self._read(key)
                 updater(attributes)
-                self._write(connection, key, attributes)
-                return attributes
+                if version is None:
+                    written = self._connection().execute(
+                        "INSERT INTO attributes (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) "
+                        "ON CONFLICT(id) DO NOTHING",
+                        (key, self._dump(attributes), time.time()),
+                    )
+                else:
+                    written = self._connection().execute(
+                        "UPDATE attributes SET attributes = ?, updated_at = ?, version = version + 1 "
+                        "WHERE id = ? AND version = ?",
+                        (self._dump(attributes), time.time(), key, version),
+                    )
+                if written.rowcount == 1:
+                    return attributes
+                if time.monotonic() > deadline:
+                    raise PersistenceException("Saving progress failed: too many concurrent changes.")
+                # Someone else wrote first: wait a moment (with jitter, so retries spread) and redo.
+                time.sleep(pause * random.uniform(0.5, 1.5))
+                pause = min(pause * 2, 0.01)
         except sqlite3.Error as err:
             raise PersistenceException(f"Saving progress failed: {err}") from err
 

@@ -9,12 +9,13 @@ phrasings. tests/data/crisis_final.yaml, never trained on, measures both togethe
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
+from .language import load_language
 from .safety_model import THRESHOLD, CrisisClassifier
 from .text import normalize
 
@@ -44,6 +45,9 @@ class SafetyPolicy:
     lines: dict[str, CrisisLine]
     default_line: CrisisLine
     classifier: CrisisClassifier | None = None
+    vocabulary: frozenset[str] = frozenset()
+    """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
+    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
 
     def matches_pattern(self, text: str) -> bool:
         """True when a crisis pattern matches, excluded idioms aside."""
@@ -56,9 +60,20 @@ class SafetyPolicy:
         """True when text sounds like a crisis (self-harm, suicide), idioms aside."""
         if not text or not text.strip():
             return False
+        clean = normalize(text)
+        if clean not in self.vocabulary:
+            return self._judge(text, clean)
+        # The classifier costs milliseconds and most slot values are the skill's own words, whose
+        # verdict never changes; only those are remembered, never anything else a user said.
+        verdict = self._verdicts.get(clean)
+        if verdict is None:
+            verdict = self._verdicts[clean] = self._judge(text, clean)
+        return verdict
+
+    def _judge(self, text: str, clean: str) -> bool:
         if self.matches_pattern(text):
             return True
-        return self.classifier is not None and self.classifier.probability(normalize(text)) >= THRESHOLD
+        return self.classifier is not None and self.classifier.probability(clean) >= THRESHOLD
 
     def line_for(self, locale: str | None) -> CrisisLine:
         """The crisis line for a locale such as en-GB; a generic line when none is listed."""
@@ -91,6 +106,7 @@ def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> Saf
         lines=lines,
         default_line=CrisisLine(**data["default_line"]),
         classifier=CrisisClassifier.load(root) if use_classifier else None,
+        vocabulary=frozenset(normalize(word) for word in load_language(root).slot_vocabulary()),
     )
 
 

@@ -46,6 +46,25 @@ class FixtureDevice:
 
         Fixtures without a session (AudioPlayer and PlaybackController events) stay sessionless.
         """
+        envelope = self.envelope(name, slots=slots, **request_fields)
+        request = envelope["request"]
+        response = self.deliver(envelope)
+        self.responses.append(response)
+        if "session" not in envelope:
+            return response
+        if request["type"] == "SessionEndedRequest" or response["response"].get("shouldEndSession") is True:
+            self.session_id = None
+            self.attributes = {}
+        else:
+            self.attributes = response.get("sessionAttributes") or {}
+        return response
+
+    def deliver(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """Hand an envelope to the skill (the HTTP device in test_web_over_http posts it instead)."""
+        return invoke(self.skill, envelope)
+
+    def envelope(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
+        """Fixture `name` filled in for this device, session and clock."""
         envelope = copy.deepcopy(load_fixture(name))
         system = envelope["context"]["System"]
         system["user"]["userId"] = self.user_id
@@ -69,16 +88,7 @@ class FixtureDevice:
         request.update(request_fields)
         for slot_name, value in (slots or {}).items():
             request["intent"]["slots"][slot_name]["value"] = value
-        response = invoke(self.skill, envelope)
-        self.responses.append(response)
-        if "session" not in envelope:
-            return response
-        if request["type"] == "SessionEndedRequest" or response["response"].get("shouldEndSession") is True:
-            self.session_id = None
-            self.attributes = {}
-        else:
-            self.attributes = response.get("sessionAttributes") or {}
-        return response
+        return envelope
 
     def next_day(self, days: int = 1) -> None:
         """Move the device clock forward and close the session, as a new day would."""

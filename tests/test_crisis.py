@@ -110,3 +110,14 @@ def test_everyday_requests_rarely_raise_a_false_alarm() -> None:
     ordinary = [c["text"] for c in cases if c.get("intent") != "CrisisSupportIntent"]
     alarms = sum(default_safety().is_crisis(t) for t in ordinary) / len(ordinary)
     assert alarms <= 0.03, f"false alarms on everyday requests {alarms:.1%}"
+
+
+def test_verdicts_are_remembered_only_for_the_skills_own_slot_values() -> None:
+    from skill.safety import load_safety
+
+    policy = load_safety()
+    assert {"soothing breath", "10"} <= policy.vocabulary
+    assert {word for word in policy.vocabulary if policy.is_crisis(word)} == set()
+    assert policy.is_crisis("I don't want to be here anymore")
+    assert policy.is_crisis("I feel a little tired") is False
+    assert set(policy._verdicts) == set(policy.vocabulary)  # nothing the user said beyond our own words

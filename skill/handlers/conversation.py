@@ -48,7 +48,8 @@ class LaunchHandler(KindHandler):
                 reprompt=ssml.sentence(self.say("reprompt_main")),
                 awaiting="resume_offer",
             )
-        key = "welcome_new" if earlier and earlier[0] == 0 else "welcome_returning"
+        # The updater can run more than once under concurrent writes; its last run is what was saved.
+        key = "welcome_new" if earlier and earlier[-1] == 0 else "welcome_returning"
         return respond(handler_input, ssml.sentence(self.say(key)), reprompt=ssml.sentence(self.say("reprompt_main")))
 
 
