@@ -12,11 +12,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 
-_SERIALIZER = DefaultSerializer()
+from .serializer import FastSerializer
+
+_SERIALIZER = FastSerializer()
 LOCAL_APPLICATION_ID = "amzn1.ask.skill.kindwell-local"
 
 

@@ -21,6 +21,7 @@ from hassil import recognize_best
 
 from .content import load_yaml, prompts_dir
 from .language import PLACEHOLDER, Language, default_language
+from .linear_text_model import LinearTextModel
 from .model_cache import load_or_train, ngram_pipeline
 from .safety import SafetyPolicy, default_safety
 from .text import best_phrase_match, normalize, number_words, parse_minutes
@@ -59,7 +60,7 @@ class IntentClassifier:
     """Intent classifier trained on the expanded templates plus out-of-domain examples."""
 
     def __init__(self, pipeline: Any) -> None:
-        self._pipeline = pipeline
+        self.model = LinearTextModel(pipeline)
 
     @staticmethod
     def training_data(
@@ -106,9 +107,9 @@ class IntentClassifier:
 
     def predict(self, text: str) -> tuple[str, float]:
         """(label, probability) for a sentence."""
-        probabilities = self._pipeline.predict_proba([normalize(text)])[0]
+        probabilities = self.model.predict_proba(normalize(text))
         best = int(probabilities.argmax())
-        return str(self._pipeline.classes_[best]), float(probabilities[best])
+        return self.model.classes[best], float(probabilities[best])
 
 
 class Matcher:
@@ -147,7 +148,7 @@ class Matcher:
     def _load_or_train(self) -> IntentClassifier:
         def train() -> Any:
             texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
-            return IntentClassifier.train(texts, labels)._pipeline
+            return IntentClassifier.train(texts, labels).model.pipeline
 
         sources = [*(self._root / "language").glob("*.yaml"), self._root / "checkin.yaml"]
         return IntentClassifier(load_or_train("nlu", sources, _MODEL_FORMAT, train))

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .content import load_yaml, prompts_dir
+from .linear_text_model import LinearTextModel
 from .model_cache import load_or_train, ngram_pipeline
 from .text import normalize
 
@@ -55,7 +56,7 @@ class CrisisClassifier:
     """Probability that a text sounds like a crisis."""
 
     def __init__(self, pipeline: Any) -> None:
-        self._pipeline = pipeline
+        self.model = LinearTextModel(pipeline)
 
     @classmethod
     def load(cls, root: Path | None = None) -> CrisisClassifier:
@@ -77,4 +78,4 @@ class CrisisClassifier:
 
     def probability(self, text: str) -> float:
         """Probability of crisis for already normalised text."""
-        return float(self._pipeline.predict_proba([text])[0][1])
+        return float(self.model.predict_proba(text)[1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 
 import snowballstemmer
 from unicode_rbnf import RbnfEngine
@@ -88,12 +88,18 @@ def parse_minutes(text: str) -> int | None:
     return None
 
 
+@lru_cache(maxsize=4096)
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    """Stems of a cue phrase; cue lists are fixed content, so each is stemmed once."""
+    return tuple(stems(phrase))
+
+
 def best_phrase_match(text: str, cues: Mapping[str, Iterable[str]]) -> str | None:
     """The key whose cue phrases match text best (longest total stem match), or None."""
     text_stems = stems(text)
     best_key, best_score = None, 0
     for key, phrases in cues.items():
-        score = sum(len(s) ** 2 for s in (stems(p) for p in phrases) if contains_phrase(text_stems, s))
+        score = sum(len(s) ** 2 for s in map(phrase_stems, phrases) if contains_phrase(text_stems, s))
         if score > best_score:
             best_key, best_score = key, score
     return best_key
