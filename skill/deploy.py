@@ -6,6 +6,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 
 from .app import build_skill
+from .audio_catalog import AudioCatalog, default_audio_dir
+from .content import default_content
 from .settings import EndpointSettings
 
 
@@ -26,6 +28,11 @@ def persistence_adapter(settings: EndpointSettings) -> AbstractPersistenceAdapte
     return SQLitePersistenceAdapter(settings.sqlite_path)
 
 
+def audio_catalog(settings: EndpointSettings) -> AudioCatalog:
+    """Rendered practice audio and the public URL it streams from."""
+    return AudioCatalog(default_content(), settings.audio_dir or default_audio_dir(), settings.public_url)
+
+
 def deployed_skill(settings: EndpointSettings) -> CustomSkill:
-    """The skill over the configured persistence adapter."""
-    return build_skill(persistence_adapter(settings))
+    """The skill over the configured persistence adapter, streaming rendered practices where it can."""
+    return build_skill(persistence_adapter(settings), audio=audio_catalog(settings))

@@ -49,6 +49,10 @@ class EndpointSettings:
     """DynamoDB endpoint URL, only for DynamoDB-compatible servers such as DynamoDB Local."""
     max_body_bytes: int = 128 * 1024
     """Largest request body accepted, in bytes; Alexa requests are a few kilobytes."""
+    public_url: str | None = None
+    """HTTPS base URL Alexa reaches this endpoint at; rendered practices stream from {public_url}/audio/."""
+    audio_dir: Path | None = None
+    """Folder of rendered practice audio (None: KINDWELL_AUDIO_DIR or the per-user cache)."""
 
     @classmethod
     def from_env(
@@ -75,4 +79,15 @@ class EndpointSettings:
             aws_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip() or None,
             dynamodb_endpoint=env.get("KINDWELL_DYNAMODB_ENDPOINT", "").strip() or None,
             max_body_bytes=max_body,
+            public_url=_public_url(env.get("KINDWELL_PUBLIC_URL", "")),
+            audio_dir=Path(audio) if (audio := env.get("KINDWELL_AUDIO_DIR", "").strip()) else None,
         )
+
+
+def _public_url(raw: str) -> str | None:
+    url = raw.strip().rstrip("/")
+    if not url:
+        return None
+    if not url.startswith("https://"):
+        raise UserInputError(f"KINDWELL_PUBLIC_URL must be an https:// address Alexa can reach (got {url!r}).")
+    return url

@@ -21,7 +21,10 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from .deploy import audio_catalog, deployed_skill
 from .envelopes import invoke
+from .listen import listen_blueprint
+from .safety import default_safety
 from .settings import EndpointSettings
 from .verify import RequestRejected, RequestVerifier, certifi_trust_store, check_skill_id, https_cert_fetcher
 
@@ -92,8 +95,6 @@ def create_app(
     if verifier is None:
         _LOGGER.warning(INSECURE_WARNING)
     if skill is None:
-        from .deploy import deployed_skill
-
         skill = deployed_skill(settings)
     shared_skill: CustomSkill = skill
     # The content, models and ask-sdk objects just loaded live as long as the process. Freezing them
@@ -106,6 +107,7 @@ def create_app(
     app = Flask("kindwell")
     # Werkzeug answers 413 itself, before reading a body larger than this.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    app.register_blueprint(listen_blueprint(audio_catalog(settings), default_safety()))
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -22,7 +22,9 @@ from .test_crisis import DATA
 @pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
 def test_fast_serializer_reads_every_fixture_like_ask_sdk(path: Path) -> None:
     payload = path.read_text()
-    assert FastSerializer().deserialize(payload, RequestEnvelope) == DefaultSerializer().deserialize(payload, RequestEnvelope)
+    assert FastSerializer().deserialize(payload, RequestEnvelope) == DefaultSerializer().deserialize(
+        payload, RequestEnvelope
+    )
 
 
 def test_fast_serializer_keeps_the_instant_of_odd_timestamps() -> None:
