@@ -1,0 +1,187 @@
+"""Vosk in: model loading, the vocabulary check, grammar and open recognition, command spotting.
+
+Two recognizers share one model: the grammar one hears only the template vocabulary plus the
+unknown-word symbol (so out-of-grammar speech comes out as "[unk]" instead of a forced command), the
+open one hears anything (a check-in feeling). A third, tiny one spots stop / pause / resume / next
+in partial results while KindWell speaks.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from .errors import ModelLoadError, NoModelError
+from .grammar import CommandGrammar, VocabularyReport, strip_unknown
+from .models import NO_MODEL, looks_like_model
+from .settings import RecognizerSettings
+
+
+def _vosk() -> Any:
+    try:
+        import vosk
+    except ImportError as err:
+        raise ModelLoadError("Vosk is not installed; run `pip install 'kindwell[voice]'`.") from err
+    vosk.SetLogLevel(-1)
+    return vosk
+
+
+def load_model(path: Path) -> Any:
+    """A vosk.Model, or one clear error for a missing or corrupt model folder."""
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise NoModelError(f"No Vosk model at {path}. Run `kindwell models download en-us` or pass --model PATH.")
+    if not looks_like_model(path):
+        raise ModelLoadError(
+            f"{path} is not a complete Vosk model (no am/final.mdl or conf/model.conf); "
+            "download it again with `kindwell models download en-us`."
+        )
+    vosk = _vosk()
+    try:
+        return vosk.Model(str(path))
+    except Exception as err:  # Vosk raises a bare Exception when Kaldi cannot read the files
+        raise ModelLoadError(
+            f"The Vosk model at {path} cannot be loaded (damaged or incomplete); "
+            "download it again with `kindwell models download en-us`."
+        ) from err
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One finished utterance."""
+
+    text: str
+    """What was heard, unknown-word symbols removed (never logged)."""
+    raw: str
+    """Vosk's text as it came."""
+    ended_at: float
+    """time.monotonic() when the chunk that ended it was accepted."""
+
+
+class Stream:
+    """Feeds chunks to one KaldiRecognizer and reports utterances at their end."""
+
+    def __init__(self, recognizer: Any) -> None:
+        self._recognizer = recognizer
+
+    def accept(self, chunk: bytes) -> Utterance | None:
+        """Take a chunk; an utterance when Vosk found its end (silence after speech)."""
+        if self._recognizer.AcceptWaveform(chunk):
+            return self._utterance(self._recognizer.Result())
+        return None
+
+    def partial(self) -> str:
+        """What has been heard so far of the current utterance."""
+        return str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
+
+    def finish(self) -> Utterance | None:
+        """End of input: whatever was still being heard."""
+        return self._utterance(self._recognizer.FinalResult())
+
+    def reset(self) -> None:
+        """Forget audio heard so far."""
+        self._recognizer.Reset()
+
+    @staticmethod
+    def _utterance(result: str) -> Utterance | None:
+        raw = str(json.loads(result).get("text", ""))
+        text = strip_unknown(raw)
+        if not text:
+            return None
+        return Utterance(text=text, raw=raw, ended_at=time.monotonic())
+
+
+class CommandDetector(Protocol):
+    """Spots a command word while KindWell speaks (pluggable, so tests can map words)."""
+
+    def accept(self, chunk: bytes) -> str | None:
+        """The command heard in this chunk, as soon as it shows, else None."""
+
+    def reset(self) -> None:
+        """Forget audio heard so far."""
+
+
+class VoskEngine:
+    """A loaded model with the command grammar checked against its vocabulary."""
+
+    def __init__(
+        self,
+        model: Any,
+        grammar: CommandGrammar,
+        sample_rate: int = 16000,
+        settings: RecognizerSettings | None = None,
+    ) -> None:
+        self.model = model
+        self.sample_rate = sample_rate
+        self.settings = settings or RecognizerSettings()
+        self.report: VocabularyReport = grammar.check(self.knows)
+        self.grammar = grammar.restricted_to(self.knows)
+        self.unknown_word = next((w for w in self.settings.unknown_words if self.knows(w)), None)
+        if not self.grammar.phrases:
+            raise ModelLoadError(
+                "None of the template words are in this Vosk model's vocabulary; pass --model PATH to an English model."
+            )
+
+    @classmethod
+    def load(cls, path: Path | None, grammar: CommandGrammar, sample_rate: int = 16000,
+             settings: RecognizerSettings | None = None) -> VoskEngine:
+        """Load the model at path (None: no model was found)."""
+        if path is None:
+            raise NoModelError(NO_MODEL)
+        return cls(load_model(path), grammar, sample_rate, settings)
+
+    def knows(self, word: str) -> bool:
+        """True when the model's vocabulary has word."""
+        return bool(self.model.vosk_model_find_word(word) >= 0)
+
+    def grammar_json(self) -> str:
+        """The grammar as Vosk takes it (UTF-8 JSON: Vosk does not decode \\u escapes)."""
+        return json.dumps(self.grammar.vosk_phrases(self.unknown_word), ensure_ascii=False)
+
+    def command_stream(self) -> Stream:
+        """A recognizer constrained to the template grammar plus the unknown word."""
+        vosk = _vosk()
+        return Stream(vosk.KaldiRecognizer(self.model, float(self.sample_rate), self.grammar_json()))
+
+    def open_stream(self) -> Stream:
+        """A recognizer that hears anything the model knows (free-text answers)."""
+        vosk = _vosk()
+        return Stream(vosk.KaldiRecognizer(self.model, float(self.sample_rate)))
+
+    def command_detector(self, commands: Mapping[str, str] | Iterable[str]) -> VoskCommandSpotter:
+        """A spotter for command words (spoken word -> command)."""
+        mapping = dict(commands) if isinstance(commands, Mapping) else {w: w for w in commands}
+        known = {word: command for word, command in mapping.items() if self.knows(word)}
+        vosk = _vosk()
+        phrases = [*known, *([self.unknown_word] if self.unknown_word else [])]
+        recognizer = vosk.KaldiRecognizer(self.model, float(self.sample_rate), json.dumps(phrases, ensure_ascii=False))
+        return VoskCommandSpotter(recognizer, known)
+
+
+class VoskCommandSpotter:
+    """Watches partial results for a command word, so playback stops before the utterance ends."""
+
+    def __init__(self, recognizer: Any, words: Mapping[str, str]) -> None:
+        self._recognizer = recognizer
+        self.words = dict(words)
+        """Spoken word -> command it stands for."""
+
+    def accept(self, chunk: bytes) -> str | None:
+        """The command as soon as its word shows in a partial or final result."""
+        if self._recognizer.AcceptWaveform(chunk):
+            text = str(json.loads(self._recognizer.Result()).get("text", ""))
+        else:
+            text = str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
+        for word in text.split():
+            if word in self.words:
+                self._recognizer.Reset()
+                return self.words[word]
+        return None
+
+    def reset(self) -> None:
+        """Forget audio heard so far."""
+        self._recognizer.Reset()
