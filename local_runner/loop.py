@@ -309,8 +309,7 @@ class VoiceLoop:
             reply = self.hear(heard.text)
             if reply is not None:
                 self._play(reply, chunks, detector)
-            stream.reset()
-            open_stream.reset()
+            active.reset()
 
     def _play(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> None:
         """Speak, and keep answering barge-in commands until a reply plays out."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -63,10 +63,15 @@ class Utterance:
 
 
 class Stream:
-    """Feeds chunks to one KaldiRecognizer and reports utterances at their end."""
+    """Feeds chunks to a KaldiRecognizer and reports utterances at their end.
 
-    def __init__(self, recognizer: Any) -> None:
-        self._recognizer = recognizer
+    reset() starts a new recognizer: Vosk's own Reset() keeps the speaker adaptation of earlier
+    utterances, which made one utterance's result depend on the ones before it.
+    """
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make = make
+        self._recognizer = make()
 
     def accept(self, chunk: bytes) -> Utterance | None:
         """Take a chunk; an utterance when Vosk found its end (silence after speech)."""
@@ -83,8 +88,8 @@ class Stream:
         return self._utterance(self._recognizer.FinalResult())
 
     def reset(self) -> None:
-        """Forget audio heard so far."""
-        self._recognizer.Reset()
+        """Forget audio heard so far (a fresh recognizer)."""
+        self._recognizer = self._make()
 
     @staticmethod
     def _utterance(result: str) -> Utterance | None:
@@ -145,43 +150,62 @@ class VoskEngine:
     def command_stream(self) -> Stream:
         """A recognizer constrained to the template grammar plus the unknown word."""
         vosk = _vosk()
-        return Stream(vosk.KaldiRecognizer(self.model, float(self.sample_rate), self.grammar_json()))
+        grammar = self.grammar_json()
+        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate), grammar))
 
     def open_stream(self) -> Stream:
         """A recognizer that hears anything the model knows (free-text answers)."""
         vosk = _vosk()
-        return Stream(vosk.KaldiRecognizer(self.model, float(self.sample_rate)))
+        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate)))
 
     def command_detector(self, commands: Mapping[str, str] | Iterable[str]) -> VoskCommandSpotter:
-        """A spotter for command words (spoken word -> command)."""
+        """A spotter for command words (spoken word -> command).
+
+        Its grammar is the whole command grammar, not the command words alone: with only a few words
+        to choose from, Vosk forces other speech onto them; with every phrase competing it does not.
+        """
         mapping = dict(commands) if isinstance(commands, Mapping) else {w: w for w in commands}
         known = {word: command for word, command in mapping.items() if self.knows(word)}
+        phrases = sorted(set(self.grammar.phrases) | set(known))
+        if self.unknown_word:
+            phrases.append(self.unknown_word)
         vosk = _vosk()
-        phrases = [*known, *([self.unknown_word] if self.unknown_word else [])]
-        recognizer = vosk.KaldiRecognizer(self.model, float(self.sample_rate), json.dumps(phrases, ensure_ascii=False))
-        return VoskCommandSpotter(recognizer, known)
+        grammar = json.dumps(phrases, ensure_ascii=False)
+        return VoskCommandSpotter(
+            lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate), grammar),
+            known,
+            self.settings.spot_confirmations,
+        )
 
 
 class VoskCommandSpotter:
     """Watches partial results for a command word, so playback stops before the utterance ends."""
 
-    def __init__(self, recognizer: Any, words: Mapping[str, str]) -> None:
-        self._recognizer = recognizer
+    def __init__(self, make: Callable[[], Any], words: Mapping[str, str], confirmations: int = 2) -> None:
+        self._make = make
+        self._recognizer = make()
         self.words = dict(words)
         """Spoken word -> command it stands for."""
+        self.confirmations = confirmations
+        """Partial results in a row that must show a word before it counts (a final result counts at once)."""
+        self._seen: tuple[str | None, int] = (None, 0)
 
     def accept(self, chunk: bytes) -> str | None:
-        """The command as soon as its word shows in a partial or final result."""
-        if self._recognizer.AcceptWaveform(chunk):
+        """The command once its word shows steadily in partial results, or in a final result."""
+        final = self._recognizer.AcceptWaveform(chunk)
+        if final:
             text = str(json.loads(self._recognizer.Result()).get("text", ""))
         else:
             text = str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
-        for word in text.split():
-            if word in self.words:
-                self._recognizer.Reset()
-                return self.words[word]
+        word = next((w for w in text.split() if w in self.words), None)
+        count = self._seen[1] + 1 if word is not None and word == self._seen[0] else 1
+        self._seen = (word, count)
+        if word is not None and (final or count >= self.confirmations):
+            self.reset()
+            return self.words[word]
         return None
 
     def reset(self) -> None:
-        """Forget audio heard so far."""
-        self._recognizer.Reset()
+        """Forget audio heard so far (a fresh recognizer, as Stream.reset explains)."""
+        self._recognizer = self._make()
+        self._seen = (None, 0)

@@ -64,8 +64,8 @@ class RecognizerSettings:
     """Symbols a model may use for unknown speech, tried in order ("[unk]" in English models)."""
     snap_min_score: float = 85.0
     """Lowest rapidfuzz score (0-100) at which a transcript is snapped to a template sentence."""
-    max_utterance_s: float = 15.0
-    """Longest utterance before the recognizer cuts it off, in seconds."""
+    spot_confirmations: int = 2
+    """Partial results in a row (one per audio chunk) that must show a command word during playback."""
 
 
 @dataclass(frozen=True)
