@@ -142,8 +142,9 @@ class MicrophoneDouble:
         """Every buffer, chunk by chunk."""
         pace = self.settings.chunk_ms / 1000
         next_at = time.monotonic()
-        for chunk in split_chunks(np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16),
-                                  self.settings.chunk_frames):
+        for chunk in split_chunks(
+            np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16), self.settings.chunk_frames
+        ):
             if self.realtime:
                 next_at += pace
                 time.sleep(max(0.0, next_at - time.monotonic()))
@@ -176,9 +177,7 @@ class SoundDeviceMicrophone:
             )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as err:
-            raise AudioDeviceError(
-                f"No usable microphone ({err}); connect one, or use --text or --wav FILE."
-            ) from err
+            raise AudioDeviceError(f"No usable microphone ({err}); connect one, or use --text or --wav FILE.") from err
         self._closed = False
 
     def _callback(self, data: Any, frames: int, time_info: Any, status: Any) -> None:
@@ -236,8 +235,9 @@ class SoundDeviceSpeaker:
         self._queue = _Queue()
         sd = sounddevice_module()
         try:
-            sd.check_output_settings(device=self.settings.output_device, channels=1, dtype="int16",
-                                     samplerate=sample_rate)
+            sd.check_output_settings(
+                device=self.settings.output_device, channels=1, dtype="int16", samplerate=sample_rate
+            )
             self._stream = sd.OutputStream(
                 samplerate=sample_rate,
                 device=self.settings.output_device,
@@ -365,8 +365,9 @@ def open_microphone(settings: AudioSettings) -> Microphone:
     return SoundDeviceMicrophone(settings)
 
 
-def open_speaker(settings: AudioSettings, sample_rate: int, *, mute: bool = False,
-                 save_dir: Path | None = None) -> Speaker:
+def open_speaker(
+    settings: AudioSettings, sample_rate: int, *, mute: bool = False, save_dir: Path | None = None
+) -> Speaker:
     """The speaker a mode asks for: silent, WAV files, or the system output."""
     if mute:
         return SilentSpeaker(sample_rate)

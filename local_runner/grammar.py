@@ -181,7 +181,9 @@ def template_grammar(
         | {normalize(p) for p in wake_phrases}
         | {normalize(str(example)) for example in crisis}
     )
-    return CommandGrammar(phrases=tuple(sorted(p for p in phrases if p)), sentences=tuple(sorted(sentences)), values=values)
+    return CommandGrammar(
+        phrases=tuple(sorted(p for p in phrases if p)), sentences=tuple(sorted(sentences)), values=values
+    )
 
 
 def normalize_template(sentence: str) -> str:

@@ -10,6 +10,7 @@ import os
 import shutil
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from collections.abc import Callable
@@ -89,7 +90,8 @@ def find_model(explicit: Path | None = None) -> Path:
 def _english(models: list[Path]) -> Path | None:
     preferred = [m for m in models if m.name == KNOWN_MODELS[DEFAULT_MODEL].name]
     english = [m for m in models if "-en-us" in m.name or m.name.endswith("-en")]
-    return (preferred or english or [None])[0]
+    found = preferred or english
+    return found[0] if found else None
 
 
 Progress = Callable[[int, int | None], None]
@@ -143,7 +145,7 @@ def download(
 
 def _fetch(url: str, path: Path, progress: Progress | None, timeout_s: float) -> str:
     digest = hashlib.sha256()
-    host = urllib.request.urlparse(url).hostname or url
+    host = urllib.parse.urlsplit(url).hostname or url
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as response, path.open("wb") as out:
             total = int(response.headers.get("Content-Length") or 0) or None
@@ -169,7 +171,9 @@ def _safe_extract(bundle: zipfile.ZipFile, destination: Path) -> None:
     for member in bundle.infolist():
         target = (destination / member.filename).resolve()
         if not target.is_relative_to(root):
-            raise DownloadError(f"The archive tries to write outside its folder ({member.filename}); it is not a model.")
+            raise DownloadError(
+                f"The archive tries to write outside its folder ({member.filename}); it is not a model."
+            )
     bundle.extractall(destination)
 
 

@@ -9,8 +9,11 @@ in partial results while KindWell speaks.
 from __future__ import annotations
 
 import json
+import os
+import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -30,6 +33,20 @@ def _vosk() -> Any:
     return vosk
 
 
+@contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """Keep Kaldi's own ERROR lines off the terminal: the one-sentence error says it better."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def load_model(path: Path) -> Any:
     """A vosk.Model, or one clear error for a missing or corrupt model folder."""
     path = Path(path).expanduser()
@@ -42,7 +59,8 @@ def load_model(path: Path) -> Any:
         )
     vosk = _vosk()
     try:
-        return vosk.Model(str(path))
+        with _native_stderr_silenced():
+            return vosk.Model(str(path))
     except Exception as err:  # Vosk raises a bare Exception when Kaldi cannot read the files
         raise ModelLoadError(
             f"The Vosk model at {path} cannot be loaded (damaged or incomplete); "
@@ -132,8 +150,13 @@ class VoskEngine:
             )
 
     @classmethod
-    def load(cls, path: Path | None, grammar: CommandGrammar, sample_rate: int = 16000,
-             settings: RecognizerSettings | None = None) -> VoskEngine:
+    def load(
+        cls,
+        path: Path | None,
+        grammar: CommandGrammar,
+        sample_rate: int = 16000,
+        settings: RecognizerSettings | None = None,
+    ) -> VoskEngine:
         """Load the model at path (None: no model was found)."""
         if path is None:
             raise NoModelError(NO_MODEL)

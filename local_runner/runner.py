@@ -96,7 +96,7 @@ def run(options: RunOptions, settings: VoiceSettings | None = None, lines: Itera
     microphone = open_microphone(settings.audio)
     loop = build_loop(settings, options, grammar=engine.grammar, on_reply=print_reply)
     detector = engine.command_detector(dict(settings.loop.commands))
-    print("kindwell: listening; say \"hey kind well\" (Ctrl-C to quit).", file=sys.stderr, flush=True)
+    print('kindwell: listening; say "hey kind well" (Ctrl-C to quit).', file=sys.stderr, flush=True)
     try:
         return _guarded(
             loop,

@@ -27,7 +27,7 @@ BREAK_STRENGTH_MS = {"none": 0, "x-weak": 0, "weak": 250, "medium": 500, "strong
 RATE_NAMES = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.2, "x-fast": 1.4}
 #: Tags whose content is never spoken offline.
 SKIPPED_TAGS = {"audio"}
-_DIGIT_NAMES = "zero one two three four five six seven eight nine".split()
+_DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _PREFIXED_TAG = re.compile(r"<(/?)([A-Za-z]+):")
 
 
@@ -179,7 +179,9 @@ class EspeakSynthesizer:
             self._espeak.Synchronize()
             data = b"".join(self._chunks)
         if status != 0:
-            raise SpeechEngineError(f"espeak-ng could not speak (error {status}); reinstall it with `apt-get install espeak-ng`.")
+            raise SpeechEngineError(
+                f"espeak-ng could not speak (error {status}); reinstall it with `apt-get install espeak-ng`."
+            )
         return np.frombuffer(data, dtype=np.int16).copy()
 
 

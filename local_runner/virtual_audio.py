@@ -71,8 +71,7 @@ class Recorder:
     def __init__(self, source: str, rate: int) -> None:
         self.recording = Recording(rate)
         self._process = subprocess.Popen(
-            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={rate}", "--channels=1",
-             "--latency-msec=10"],
+            ["parec", "-d", source, "--raw", "--format=s16le", f"--rate={rate}", "--channels=1", "--latency-msec=10"],
             stdout=subprocess.PIPE,
         )
         self._thread = threading.Thread(target=self._read, daemon=True)
@@ -115,20 +114,33 @@ class VirtualAudio:
                 raise AudioDeviceError(f"{tool} is missing; run `make setup` (it installs pulseaudio).")
         if not _server_running():
             # --exit-idle-time=-1: stay up between tests. As root PulseAudio warns but runs per user.
-            subprocess.run(["pulseaudio", "-D", "--exit-idle-time=-1", "--disallow-exit", "--log-target=stderr"],
-                           capture_output=True, timeout=20, check=False)
+            subprocess.run(
+                ["pulseaudio", "-D", "--exit-idle-time=-1", "--disallow-exit", "--log-target=stderr"],
+                capture_output=True,
+                timeout=20,
+                check=False,
+            )
             self._started_server = True
             deadline = time.monotonic() + 10
             while not _server_running():
                 if time.monotonic() > deadline:
                     raise AudioDeviceError("PulseAudio did not start; run `pulseaudio -D` by hand to see why.")
                 time.sleep(0.1)
-        self._modules.append(_pactl("load-module", "module-null-sink", f"sink_name={SPEAKER_SINK}",
-                                    f"rate={self.speaker_rate}", "channels=1"))
-        self._modules.append(_pactl("load-module", "module-null-sink", f"sink_name={FEED_SINK}",
-                                    f"rate={self.mic_rate}", "channels=1"))
-        self._modules.append(_pactl("load-module", "module-virtual-source", f"source_name={MIC_SOURCE}",
-                                    f"master={FEED_SINK}.monitor"))
+        self._modules.append(
+            _pactl(
+                "load-module",
+                "module-null-sink",
+                f"sink_name={SPEAKER_SINK}",
+                f"rate={self.speaker_rate}",
+                "channels=1",
+            )
+        )
+        self._modules.append(
+            _pactl("load-module", "module-null-sink", f"sink_name={FEED_SINK}", f"rate={self.mic_rate}", "channels=1")
+        )
+        self._modules.append(
+            _pactl("load-module", "module-virtual-source", f"source_name={MIC_SOURCE}", f"master={FEED_SINK}.monitor")
+        )
         _pactl("set-default-sink", SPEAKER_SINK)
         _pactl("set-default-source", MIC_SOURCE)
         rescan_portaudio()
@@ -153,8 +165,17 @@ class VirtualAudio:
     def say_into_microphone(self, samples: np.ndarray) -> subprocess.Popen[bytes]:
         """Play int16 samples at the mic rate into the virtual microphone (returns at once)."""
         process = subprocess.Popen(
-            ["pacat", "--playback", "-d", FEED_SINK, "--raw", "--format=s16le", f"--rate={self.mic_rate}",
-             "--channels=1", "--latency-msec=10"],
+            [
+                "pacat",
+                "--playback",
+                "-d",
+                FEED_SINK,
+                "--raw",
+                "--format=s16le",
+                f"--rate={self.mic_rate}",
+                "--channels=1",
+                "--latency-msec=10",
+            ],
             stdin=subprocess.PIPE,
         )
         assert process.stdin is not None

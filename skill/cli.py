@@ -104,11 +104,20 @@ def practices() -> None:
 
 
 @main.command()
-@click.option("--model", "model", type=click.Path(path_type=Path), help="Vosk model folder (else KINDWELL_VOSK_MODEL, VOSK_MODEL_PATH, or ~/.cache/vosk).")
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(path_type=Path),
+    help="Vosk model folder (else KINDWELL_VOSK_MODEL, VOSK_MODEL_PATH, or ~/.cache/vosk).",
+)
 @click.option("--text", "text_mode", is_flag=True, help="Type lines instead of speaking; a session starts at once.")
 @click.option("--wav", "wav_mode", is_flag=True, help="Treat FILES as WAV recordings, one utterance each.")
 @click.option("--mute", is_flag=True, help="Print replies without speaking them.")
-@click.option("--save-replies", type=click.Path(file_okay=False, path_type=Path), help="Write spoken replies to WAV files in this folder instead of playing them.")
+@click.option(
+    "--save-replies",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write spoken replies to WAV files in this folder instead of playing them.",
+)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @friendly_errors
 def voice(

@@ -15,7 +15,6 @@ from local_runner.grammar import (
 )
 from local_runner.settings import RecognizerSettings
 from skill.language import PLACEHOLDER, default_language
-from skill.text import normalize
 
 MIN_SCORE = RecognizerSettings().snap_min_score
 
@@ -27,7 +26,9 @@ def grammar() -> CommandGrammar:
 
 def test_every_template_word_is_in_the_grammar_vocabulary(grammar: CommandGrammar) -> None:
     language = default_language()
-    sentences = {normalize_template(s) for name in language.intents.intents for s in language.expand(name, expand_lists=False)}
+    sentences = {
+        normalize_template(s) for name in language.intents.intents for s in language.expand(name, expand_lists=False)
+    }
     assert sentences == set(grammar.sentences)
     template_words = {word for sentence in sentences for word in PLACEHOLDER.sub(" ", sentence).split()}
     list_words = {word for values in grammar.values.values() for value in values for word in value.split()}

@@ -11,13 +11,20 @@ from local_runner.tts import Silence, SpeechRun, parse_ssml, spell, trim
 from tests.voice_support import zero_runs
 
 PARSES = {
-    '<speak>Hello. <break time="500ms"/> Bye.</speak>': [SpeechRun("Hello.", 1.0), Silence(500), SpeechRun("Bye.", 1.0)],
+    '<speak>Hello. <break time="500ms"/> Bye.</speak>': [
+        SpeechRun("Hello.", 1.0),
+        Silence(500),
+        SpeechRun("Bye.", 1.0),
+    ],
     '<speak><prosody rate="90%">Breathe in.</prosody> Done.</speak>': [
         SpeechRun("Breathe in.", 0.9),
         SpeechRun("Done.", 1.0),
     ],
-    '<speak>Call <say-as interpret-as="digits">988</say-as> now.</speak>': [SpeechRun("Call nine eight eight now.", 1.0)],
-    '<speak><audio src="https://example.com/bell.mp3"/>Welcome <amazon:effect name="whispered">softly</amazon:effect>.</speak>': [
+    '<speak>Call <say-as interpret-as="digits">988</say-as> now.</speak>': [
+        SpeechRun("Call nine eight eight now.", 1.0)
+    ],
+    '<speak><audio src="https://example.com/bell.mp3"/>Welcome '
+    '<amazon:effect name="whispered">softly</amazon:effect>.</speak>': [
         SpeechRun("Welcome softly .", 1.0)
     ],
     '<speak>A<break time="10000ms"/><break time="5000ms"/>B</speak>': [
@@ -48,7 +55,9 @@ def test_digits_are_spelled() -> None:
 
 
 def test_breaks_are_exact_zero_samples_between_speech(renderer: Any) -> None:
-    audio = renderer.render('<speak>Hello there. <break time="500ms"/> Take a slow breath. <break time="1250ms"/> Good.</speak>')
+    audio = renderer.render(
+        '<speak>Hello there. <break time="500ms"/> Take a slow breath. <break time="1250ms"/> Good.</speak>'
+    )
     rate = renderer.sample_rate
     runs = sorted(zero_runs(audio))
     assert runs[-2:] == [round(rate * 0.5), round(rate * 1.25)]
