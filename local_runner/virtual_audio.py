@@ -98,6 +98,7 @@ class VirtualAudio:
         self.speaker_rate = speaker_rate
         self.mic_rate = mic_rate
         self._modules: list[str] = []
+        self._players: list[subprocess.Popen[bytes]] = []
         self._started_server = False
 
     def __enter__(self) -> VirtualAudio:
@@ -147,6 +148,13 @@ class VirtualAudio:
 
     def close(self) -> None:
         """Unload the devices (and stop PulseAudio if this started it)."""
+        for player in self._players:
+            try:
+                player.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                player.terminate()
+                player.wait(timeout=5)
+        self._players.clear()
         for module in reversed(self._modules):
             subprocess.run(["pactl", "unload-module", module], capture_output=True, timeout=10, check=False)
         self._modules.clear()
@@ -181,6 +189,7 @@ class VirtualAudio:
         assert process.stdin is not None
         process.stdin.write(np.asarray(samples, dtype=np.int16).tobytes())
         process.stdin.close()
+        self._players.append(process)
         return process
 
 
