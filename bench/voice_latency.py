@@ -97,7 +97,9 @@ def reply_latency(loop: VoiceLoop, engine: VoskEngine, speaker: SoundDeviceSpeak
         if not loop.in_session:
             loop.launch()
         stream = engine.command_stream()
-        audio = np.concatenate([np.zeros(3200, np.int16), recording(words[turn % len(words)]), np.zeros(4800, np.int16)])
+        audio = np.concatenate(
+            [np.zeros(3200, np.int16), recording(words[turn % len(words)]), np.zeros(4800, np.int16)]
+        )
         for chunk in split_chunks(audio, SETTINGS.chunk_frames):
             stream.accept(chunk)
         last_chunk = time.monotonic()
@@ -187,7 +189,9 @@ def main() -> None:
             f"p90 {percentile(replies, 0.9) * 1000:.0f} ms, max {max(replies) * 1000:.0f} ms (n={len(replies)})"
         )
     if waits:
-        print(f"Vosk end-of-speech wait when listening live: median {statistics.median(waits) * 1000:.0f} ms of silence")
+        print(
+            f"Vosk end-of-speech wait when listening live: median {statistics.median(waits) * 1000:.0f} ms of silence"
+        )
     print(f"start -> listening: {listening:.2f} s (imports, skill, matcher, model load, devices)")
     if stops:
         print(
