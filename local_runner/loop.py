@@ -302,6 +302,9 @@ class VoiceLoop:
             if heard is None:
                 silent_ms += chunk_ms
                 if self.in_session and silent_ms >= self.settings.reprompt_after_s * 1000:
+                    if active.partial():
+                        silent_ms = 0  # still talking: not silence
+                        continue
                     silent_ms, reprompts = 0, reprompts + 1
                     self._reprompt_or_close(reprompts, chunks, detector)
                 continue

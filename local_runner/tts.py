@@ -201,7 +201,7 @@ def _espeak_binding() -> Any:
         from pyttsx3.drivers import _espeak
     except (OSError, RuntimeError, ImportError) as err:
         raise SpeechEngineError(
-            "espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` (or run `make setup`)."
+            "espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` (or run `make system-deps`)."
         ) from err
     with _ESPEAK_LOCK:
         if _espeak.Initialize(_espeak.AUDIO_OUTPUT_RETRIEVAL, 500) == -1:

@@ -214,3 +214,19 @@ def test_cli_ctrl_c_says_goodbye_and_exits_130(env: dict[str, str]) -> None:
     assert process.returncode == 130
     assert "saved your place" in out
     assert "Traceback" not in err
+
+
+def test_cli_espeak_missing_is_one_line(env: dict[str, str]) -> None:
+    # espeak-ng cannot be uninstalled inside a test: the driver module that loads its library is
+    # made unimportable instead, which is what a machine without libespeak-ng looks like to Python.
+    code = (
+        "import sys; sys.modules['pyttsx3.drivers._espeak'] = None; "
+        "from skill.cli import main; sys.argv = ['kindwell', 'voice', '--text']; main()"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], input="stop\n", capture_output=True, text=True, env=env, timeout=120
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "kindwell: espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` (or run `make system-deps`).\n"
+    )

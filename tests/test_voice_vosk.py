@@ -211,3 +211,16 @@ def test_microphone_mode_wakes_converses_and_returns_to_waiting(tmp_path: Path, 
         "AMAZON.NoIntent",
     ]
     assert [r.session_ended for r in loop.replies] == [False, False, True, False, True]
+
+
+def test_silence_brings_the_reprompt_then_ends_the_session(tmp_path: Path, korean_engine: VoskEngine) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, korean_engine, speaker)
+    quiet = np.zeros(int(16000 * (2 * LoopSettings().reprompt_after_s + 1)), np.int16)
+    microphone = MicrophoneDouble([np.zeros(8000, np.int16), recording("안녕하세요"), quiet])
+    loop.run_microphone(
+        microphone, korean_engine.command_stream(), korean_engine.open_stream(), None, AudioSettings().chunk_ms
+    )
+    assert [r.request for r in loop.replies] == ["LaunchRequest"]
+    assert len(speaker.written) == 2  # the welcome, then its reprompt
+    assert not loop.in_session  # SessionEndedRequest after the second silence, as on a speaker
