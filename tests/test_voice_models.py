@@ -228,5 +228,6 @@ def test_cli_espeak_missing_is_one_line(env: dict[str, str]) -> None:
     )
     assert result.returncode == 2
     assert result.stderr == (
-        "kindwell: espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` (or run `make system-deps`).\n"
+        "kindwell: espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` "
+        "(or run `make system-deps`).\n"
     )
