@@ -24,9 +24,7 @@ PARSES = {
         SpeechRun("Call nine eight eight now.", 1.0)
     ],
     '<speak><audio src="https://example.com/bell.mp3"/>Welcome '
-    '<amazon:effect name="whispered">softly</amazon:effect>.</speak>': [
-        SpeechRun("Welcome softly .", 1.0)
-    ],
+    '<amazon:effect name="whispered">softly</amazon:effect>.</speak>': [SpeechRun("Welcome softly .", 1.0)],
     '<speak>A<break time="10000ms"/><break time="5000ms"/>B</speak>': [
         SpeechRun("A", 1.0),
         Silence(15000),
