@@ -42,7 +42,7 @@ from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker, split_
 from local_runner.grammar import phrasebook_grammar  # noqa: E402
 from local_runner.loop import VoiceLoop  # noqa: E402
 from local_runner.recognizer import VoskEngine, load_model  # noqa: E402
-from local_runner.settings import AudioSettings, LoopSettings  # noqa: E402
+from local_runner.settings import AudioSettings, LoopSettings, RecognizerSettings  # noqa: E402
 from local_runner.tts import EspeakSynthesizer, SpeechRenderer  # noqa: E402
 from local_runner.virtual_audio import VirtualAudio  # noqa: E402
 from skill.app import build_skill  # noqa: E402
@@ -62,7 +62,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def build(work: Path, speaker: SoundDeviceSpeaker) -> tuple[VoiceLoop, VoskEngine]:
     """The real loop over the real engine and skill."""
-    engine = VoskEngine(load_model(korean_model_path()), phrasebook_grammar(KOREAN_PHRASEBOOK))
+    frames = RecognizerSettings().frames_per_chunk
+    engine = VoskEngine(load_model(korean_model_path(), frames), phrasebook_grammar(KOREAN_PHRASEBOOK))
     skill = build_skill(SQLitePersistenceAdapter(work / "kindwell.sqlite3"), rng=random.Random(1))
     loop = VoiceLoop(
         Conversation(skill),

@@ -100,7 +100,7 @@ def split_chunks(samples: np.ndarray, frames: int) -> Iterator[bytes]:
 
 
 class WavFileMicrophone:
-    """One WAV file as one utterance, followed by silence so the recognizer hears it end."""
+    """One WAV file as one utterance, framed by silence as a microphone would hear it."""
 
     def __init__(self, path: Path, settings: AudioSettings | None = None) -> None:
         self.settings = settings or AudioSettings()
@@ -114,8 +114,9 @@ class WavFileMicrophone:
 
     def chunks(self) -> Iterator[bytes]:
         """The file's audio, then trailing silence."""
-        silence = np.zeros(self.sample_rate * self.settings.trailing_silence_ms // 1000, dtype=np.int16)
-        yield from split_chunks(np.concatenate([self.samples, silence]), self.settings.chunk_frames)
+        lead = np.zeros(self.sample_rate * self.settings.leading_silence_ms // 1000, dtype=np.int16)
+        tail = np.zeros(self.sample_rate * self.settings.trailing_silence_ms // 1000, dtype=np.int16)
+        yield from split_chunks(np.concatenate([lead, self.samples, tail]), self.settings.chunk_frames)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -156,7 +157,10 @@ class MicrophoneDouble:
 
 
 class SoundDeviceMicrophone:
-    """The system microphone through PortAudio (sounddevice), 16 kHz mono int16."""
+    """The system microphone through PortAudio (sounddevice), delivered as 16 kHz mono int16.
+
+    A device that cannot record at 16 kHz is opened at its default rate and resampled.
+    """
 
     def __init__(self, settings: AudioSettings | None = None) -> None:
         self.settings = settings or AudioSettings()
@@ -164,15 +168,14 @@ class SoundDeviceMicrophone:
         sd = sounddevice_module()
         self._queue: queue.Queue[bytes] = queue.Queue()
         try:
-            sd.check_input_settings(
-                device=self.settings.input_device, channels=1, dtype="int16", samplerate=self.sample_rate
-            )
+            self.device_rate = _supported_rate(sd, "input", self.settings.input_device, self.sample_rate)
             self._stream = sd.RawInputStream(
-                samplerate=self.sample_rate,
-                blocksize=self.settings.chunk_frames,
+                samplerate=self.device_rate,
+                blocksize=self.device_rate * self.settings.chunk_ms // 1000,
                 device=self.settings.input_device,
                 channels=1,
                 dtype="int16",
+                latency=self.settings.input_latency_s,
                 callback=self._callback,
             )
             self._stream.start()
@@ -181,7 +184,11 @@ class SoundDeviceMicrophone:
         self._closed = False
 
     def _callback(self, data: Any, frames: int, time_info: Any, status: Any) -> None:
-        self._queue.put(bytes(data))
+        chunk = bytes(data)
+        if self.device_rate != self.sample_rate:
+            samples = np.frombuffer(chunk, dtype=np.int16)
+            chunk = to_mono_int16(samples, self.device_rate, self.sample_rate).tobytes()
+        self._queue.put(chunk)
 
     def chunks(self) -> Iterator[bytes]:
         """Chunks as the device delivers them, until closed."""
@@ -196,6 +203,18 @@ class SoundDeviceMicrophone:
         self._closed = True
         self._stream.stop()
         self._stream.close()
+
+
+def _supported_rate(sd: ModuleType, kind: str, device: int | str | None, wanted: int) -> int:
+    """wanted if the device takes it, else the device's default rate (PortAudioError if neither)."""
+    check = sd.check_output_settings if kind == "output" else sd.check_input_settings
+    try:
+        check(device=device, channels=1, dtype="int16", samplerate=wanted)
+        return wanted
+    except (sd.PortAudioError, ValueError):
+        default = int(sd.query_devices(device, kind)["default_samplerate"])
+        check(device=device, channels=1, dtype="int16", samplerate=default)
+        return default
 
 
 class _Queue:
@@ -226,7 +245,11 @@ class _Queue:
 
 
 class SoundDeviceSpeaker:
-    """Plays through PortAudio from a callback, so stop() silences within one device buffer."""
+    """Plays through PortAudio from a callback, so stop() silences within one device buffer.
+
+    Audio arrives at `sample_rate`; a device that cannot run at that rate (bare ALSA hardware often
+    takes only 44.1 or 48 kHz) is opened at its own default rate and the audio resampled.
+    """
 
     def __init__(self, sample_rate: int, settings: AudioSettings | None = None) -> None:
         self.settings = settings or AudioSettings()
@@ -235,11 +258,9 @@ class SoundDeviceSpeaker:
         self._queue = _Queue()
         sd = sounddevice_module()
         try:
-            sd.check_output_settings(
-                device=self.settings.output_device, channels=1, dtype="int16", samplerate=sample_rate
-            )
+            self.device_rate = _supported_rate(sd, "output", self.settings.output_device, sample_rate)
             self._stream = sd.OutputStream(
-                samplerate=sample_rate,
+                samplerate=self.device_rate,
                 device=self.settings.output_device,
                 channels=1,
                 dtype="int16",
@@ -267,7 +288,10 @@ class SoundDeviceSpeaker:
         with self._queue.lock:
             if self._queue.done.is_set():
                 self.first_sample_at = None
-            self._queue.buffers.append(_pcm(samples))
+            data = _pcm(samples)
+            if self.device_rate != self.sample_rate:
+                data = to_mono_int16(data, self.sample_rate, self.device_rate)
+            self._queue.buffers.append(data)
             self._queue.finished = False
             self._queue.done.clear()
 

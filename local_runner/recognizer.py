@@ -8,8 +8,10 @@ in partial results while KindWell speaks.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -17,6 +19,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
+
+from skill.model_cache import cache_dir
 
 from .errors import ModelLoadError, NoModelError
 from .grammar import CommandGrammar, VocabularyReport, strip_unknown
@@ -47,8 +53,12 @@ def _native_stderr_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-def load_model(path: Path) -> Any:
-    """A vosk.Model, or one clear error for a missing or corrupt model folder."""
+def load_model(path: Path, frames_per_chunk: int | None = None) -> Any:
+    """A vosk.Model, or one clear error for a missing or corrupt model folder.
+
+    frames_per_chunk (10 ms feature frames) makes Kaldi decode in smaller steps than the model's
+    default, so partial results, and with them "stop" during playback, come sooner.
+    """
     path = Path(path).expanduser()
     if not path.exists():
         raise NoModelError(f"No Vosk model at {path}. Run `kindwell models download en-us` or pass --model PATH.")
@@ -60,12 +70,41 @@ def load_model(path: Path) -> Any:
     vosk = _vosk()
     try:
         with _native_stderr_silenced():
-            return vosk.Model(str(path))
+            return vosk.Model(str(tuned_view(path, frames_per_chunk) if frames_per_chunk else path))
     except Exception as err:  # Vosk raises a bare Exception when Kaldi cannot read the files
         raise ModelLoadError(
             f"The Vosk model at {path} cannot be loaded (damaged or incomplete); "
             "download it again with `kindwell models download en-us`."
         ) from err
+
+
+def tuned_view(model: Path, frames_per_chunk: int) -> Path:
+    """A folder that is the model (symlinks) with one decoding option added to conf/model.conf.
+
+    Vosk reads its options only from the model folder, and the user's model is left untouched; the
+    view is rebuilt when the model's configuration or the option changes (a hash names it).
+    """
+    conf = (model / "conf" / "model.conf").read_text()
+    option = f"--frames-per-chunk={frames_per_chunk}"
+    digest = hashlib.sha256(f"{model.resolve()}\n{conf}\n{option}".encode()).hexdigest()[:16]
+    view = cache_dir() / "vosk-views" / f"{model.name}-{digest}"
+    if (view / "conf" / "model.conf").is_file():
+        return view
+    building = view.with_name(f".{view.name}-{os.getpid()}")
+    shutil.rmtree(building, ignore_errors=True)
+    (building / "conf").mkdir(parents=True)
+    for entry in model.iterdir():
+        if entry.name != "conf":
+            (building / entry.name).symlink_to(entry.resolve())
+    for entry in (model / "conf").iterdir():
+        if entry.name != "model.conf":
+            shutil.copy2(entry, building / "conf" / entry.name)
+    (building / "conf" / "model.conf").write_text(conf.rstrip("\n") + f"\n{option}\n")
+    try:
+        building.rename(view)
+    except OSError:  # another process built it first
+        shutil.rmtree(building, ignore_errors=True)
+    return view
 
 
 @dataclass(frozen=True)
@@ -160,7 +199,8 @@ class VoskEngine:
         """Load the model at path (None: no model was found)."""
         if path is None:
             raise NoModelError(NO_MODEL)
-        return cls(load_model(path), grammar, sample_rate, settings)
+        settings = settings or RecognizerSettings()
+        return cls(load_model(path, settings.frames_per_chunk), grammar, sample_rate, settings)
 
     def knows(self, word: str) -> bool:
         """True when the model's vocabulary has word."""
@@ -198,37 +238,73 @@ class VoskEngine:
             lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate), grammar),
             known,
             self.settings.spot_confirmations,
+            self.settings.spot_quiet_ratio,
         )
 
 
-class VoskCommandSpotter:
-    """Watches partial results for a command word, so playback stops before the utterance ends."""
+#: Longest result, in words, that still counts as a spoken command during playback.
+MAX_COMMAND_WORDS = 2
 
-    def __init__(self, make: Callable[[], Any], words: Mapping[str, str], confirmations: int = 2) -> None:
+
+class VoskCommandSpotter:
+    """Spots a command word during playback from partial results, without waiting for Vosk's endpoint.
+
+    A word counts once partial results have shown it for `confirmations` chunks in a row and the
+    audio has dropped below `quiet_ratio` of the loudest chunk so far (the word has ended): the
+    start of another word often shows as a command for a moment ("진행" begins as "계속"), but by
+    the time the speaker falls quiet the partial has moved on. A final result counts at once.
+    """
+
+    def __init__(
+        self,
+        make: Callable[[], Any],
+        words: Mapping[str, str],
+        confirmations: int = 2,
+        quiet_ratio: float = 0.1,
+    ) -> None:
         self._make = make
         self._recognizer = make()
         self.words = dict(words)
         """Spoken word -> command it stands for."""
         self.confirmations = confirmations
-        """Partial results in a row that must show a word before it counts (a final result counts at once)."""
+        self.quiet_ratio = quiet_ratio
         self._seen: tuple[str | None, int] = (None, 0)
+        self._peak = 0.0
 
     def accept(self, chunk: bytes) -> str | None:
-        """The command once its word shows steadily in partial results, or in a final result."""
+        """The command once its word has shown steadily and ended, or in a final result."""
+        samples = np.frombuffer(chunk, dtype=np.int16).astype(np.float64)
+        level = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
+        self._peak = max(self._peak, level)
         final = self._recognizer.AcceptWaveform(chunk)
         if final:
             text = str(json.loads(self._recognizer.Result()).get("text", ""))
         else:
             text = str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
-        word = next((w for w in text.split() if w in self.words), None)
+        word = self.command_in(text)
         count = self._seen[1] + 1 if word is not None and word == self._seen[0] else 1
         self._seen = (word, count)
-        if word is not None and (final or count >= self.confirmations):
+        ended = level < self.quiet_ratio * self._peak
+        if word is not None and (final or (count >= self.confirmations and ended)):
             self.reset()
             return self.words[word]
+        if final:
+            self._peak = 0.0
+        return None
+
+    def command_in(self, text: str) -> str | None:
+        """The command word a result opens with, when the result is short ("stop", "stop it").
+
+        A command word inside longer speech ("... and then stop ...", or KindWell's own "say next to
+        go on" heard through a laptop's speakers) is not a command.
+        """
+        words = strip_unknown(text).split()
+        if 0 < len(words) <= MAX_COMMAND_WORDS and words[0] in self.words:
+            return words[0]
         return None
 
     def reset(self) -> None:
         """Forget audio heard so far (a fresh recognizer, as Stream.reset explains)."""
         self._recognizer = self._make()
         self._seen = (None, 0)
+        self._peak = 0.0

@@ -23,14 +23,18 @@ class AudioSettings:
 
     sample_rate: int = 16000
     """Sample rate of microphone audio, in hertz."""
-    chunk_ms: int = 50
+    chunk_ms: int = 30
     """Length of one audio chunk handed to the recognizer, in milliseconds."""
+    leading_silence_ms: int = 250
+    """Silence put before a WAV-file utterance (a recording cut tight to the word confuses Vosk), in milliseconds."""
     trailing_silence_ms: int = 600
     """Silence appended after a WAV-file utterance so Vosk sees its end, in milliseconds."""
     input_device: int | str | None = None
     """PortAudio input device (index or name); None for the system default."""
     output_device: int | str | None = None
     """PortAudio output device (index or name); None for the system default."""
+    input_latency_s: float = 0.02
+    """Input buffer latency requested from PortAudio, in seconds (smaller hears "stop" sooner)."""
     output_latency_s: float = 0.05
     """Output buffer latency requested from PortAudio, in seconds (smaller stops sooner)."""
 
@@ -64,8 +68,13 @@ class RecognizerSettings:
     """Symbols a model may use for unknown speech, tried in order ("[unk]" in English models)."""
     snap_min_score: float = 85.0
     """Lowest rapidfuzz score (0-100) at which a transcript is snapped to a template sentence."""
-    spot_confirmations: int = 2
+    frames_per_chunk: int | None = 6
+    """Kaldi decoding step, in 10 ms feature frames (smaller: partial results sooner, a little more CPU;
+    None keeps the model's own, which made "stop" take up to 0.3 s longer to show)."""
+    spot_confirmations: int = 3
     """Partial results in a row (one per audio chunk) that must show a command word during playback."""
+    spot_quiet_ratio: float = 0.1
+    """Chunk RMS, as a share of the loudest chunk so far, below which a spoken command has ended."""
 
 
 @dataclass(frozen=True)

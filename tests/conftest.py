@@ -104,9 +104,10 @@ def device(skill: Any) -> FixtureDevice:
 def korean_model() -> Any:
     """The real Vosk Korean model from PyPI, loaded once (about 4 s)."""
     from local_runner.recognizer import load_model
+    from local_runner.settings import RecognizerSettings
     from tests.voice_support import korean_model_path
 
-    return load_model(korean_model_path())
+    return load_model(korean_model_path(), RecognizerSettings().frames_per_chunk)
 
 
 @pytest.fixture(scope="session")

@@ -117,5 +117,10 @@ def test_stop_during_playback_silences_within_the_limit(
     assert None not in (word_start, word_end, speech_start, speech_end)
     assert spoken.time_of(speech_start) < fed.time_of(word_start)  # KindWell was speaking when "stop" came
     quiet_after = spoken.time_of(speech_end) - fed.time_of(word_end)
-    print(f"speech went quiet {quiet_after * 1000:.0f} ms after the end of the stop word")
+    assert loop.stopped_at is not None
+    heard_after = loop.stopped_at - fed.time_of(word_end)
+    print(
+        f"speech went quiet {quiet_after * 1000:.0f} ms after the end of the stop word "
+        f"(heard after {heard_after * 1000:.0f} ms, device drained {(quiet_after - heard_after) * 1000:.0f} ms later)"
+    )
     assert quiet_after < STOP_LIMIT_S

@@ -153,7 +153,8 @@ def test_the_command_spotter_fires_before_the_utterance_ends(korean_engine: Vosk
 def test_the_spotter_ignores_other_words(korean_engine: VoskEngine) -> None:
     spotter = korean_engine.command_detector(KOREAN_COMMANDS)
     gap = np.zeros(8000, np.int16)
-    audio = np.concatenate([gap, recording("칭찬"), gap, recording("안녕하세요"), gap, recording("네"), gap])
+    others = ["칭찬", "안녕하세요", "네", "아니요", "멈춰", "oov_학교", "oov_우유"]
+    audio = np.concatenate([gap, *(x for name in others for x in (recording(name), gap))])
     assert [c for chunk in split_chunks(audio, CHUNK) if (c := spotter.accept(chunk))] == []
 
 
