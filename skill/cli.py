@@ -155,9 +155,11 @@ def models_download(name: str) -> None:
     with click.progressbar(length=1, label=f"Downloading {label}", file=sys.stderr) as bar:
 
         def progress(done: int, total: int | None) -> None:
-            if total and bar.length != total:
-                bar.length = total
-            bar.update(done - bar.pos)
+            # Without a Content-Length there is nothing to measure against: the label alone shows.
+            if total:
+                if bar.length != total:
+                    bar.length = total
+                bar.update(done - bar.pos)
 
         path = download(name, progress=progress)
     click.echo(str(path))
