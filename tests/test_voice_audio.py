@@ -124,3 +124,26 @@ def test_stop_during_playback_silences_within_the_limit(
         f"(heard after {heard_after * 1000:.0f} ms, device drained {(quiet_after - heard_after) * 1000:.0f} ms later)"
     )
     assert quiet_after < STOP_LIMIT_S
+
+
+def test_text_mode_speaks_through_the_speaker(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    recorder = virtual_audio.record_speaker()
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "voice", "--text"],
+        input="give me an affirmation\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KINDWELL_DB": str(tmp_path / "kw.sqlite3")},
+    )
+    time.sleep(0.3)
+    captured = recorder.stop()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("KindWell: ") == 2
+    first, last = captured.first_loud(), captured.last_loud()
+    assert first is not None and last is not None
+    assert (last - first) / 22050 > 3.0  # the affirmation spoken aloud (the typed line cut the welcome short)
