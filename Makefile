@@ -8,7 +8,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 GUNICORN_ARGS ?= --workers 2 --threads 4
 
-.PHONY: setup run nlu-demo test lint bench bench-endpoint clean
+
+# Debian packages the offline voice and its tests need: espeak-ng speaks, PortAudio plays and
+# records, PulseAudio (null sink + virtual source) and the ALSA pulse plugin give the tests real
+# audio devices on a machine without a sound card.
+SYSTEM_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libsndfile1 pulseaudio pulseaudio-utils \
+	libasound2-plugins alsa-utils
+
+.PHONY: setup system-deps run nlu-demo test lint bench bench-endpoint clean
 
 $(VENV)/.installed-$(EXTRAS): pyproject.toml
 	python3 -m venv $(VENV)
@@ -17,6 +24,17 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml
 	touch $@
 
 setup: $(VENV)/.installed-$(EXTRAS)
+
+## Install missing Debian packages (skipped when all are installed; needs root or sudo).
+system-deps:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if ! command -v apt-get >/dev/null; then echo "Install these packages:$$missing" >&2; exit 1; fi; \
+	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	echo "Installing$$missing"; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing
 
 ## The main job: validate the skill package, then serve the Alexa endpoint with gunicorn.
 ## Requests are verified when KINDWELL_SKILL_ID is set; without it the endpoint serves loopback only,
@@ -39,11 +57,12 @@ lint: setup
 	$(PY) -m mypy
 
 ## The test command (.ci/run runs exactly this).
-test: lint
+test: system-deps lint
 	$(PY) -m pytest
 
-bench: setup
+bench: system-deps setup
 	$(PY) bench/nlu_accuracy.py
+	$(PY) bench/voice_latency.py
 
 ## Endpoint throughput and latency next to a bare Flask echo (installs wrk when it can).
 bench-endpoint: setup

@@ -154,5 +154,80 @@ def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+@main.command()
+@click.option(
+    "--model",
+    "model",
+    type=click.Path(path_type=Path),
+    help="Vosk model folder (else KINDWELL_VOSK_MODEL, VOSK_MODEL_PATH, or ~/.cache/vosk).",
+)
+@click.option("--text", "text_mode", is_flag=True, help="Type lines instead of speaking; a session starts at once.")
+@click.option("--wav", "wav_mode", is_flag=True, help="Treat FILES as WAV recordings, one utterance each.")
+@click.option("--mute", is_flag=True, help="Print replies without speaking them.")
+@click.option(
+    "--save-replies",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write spoken replies to WAV files in this folder instead of playing them.",
+)
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def voice(
+    model: Path | None, text_mode: bool, wav_mode: bool, mute: bool, save_replies: Path | None, files: tuple[Path, ...]
+) -> None:
+    """Talk to KindWell offline: microphone (default), --text, or --wav FILE..."""
+    from .errors import UserInputError
+
+    if files and not wav_mode:
+        raise UserInputError("Files were given without --wav; use `kindwell voice --wav FILE...`.")
+    if wav_mode and not files:
+        raise UserInputError("--wav needs at least one WAV file; use `kindwell voice --wav FILE...`.")
+    if text_mode and wav_mode:
+        raise UserInputError("Choose one of --text and --wav, not both.")
+    from local_runner.runner import RunOptions, run
+
+    options = RunOptions(model=model, text=text_mode, wav_files=files, mute=mute, save_replies=save_replies)
+    sys.exit(run(options))
+
+
+@main.group()
+def models() -> None:
+    """Vosk speech models for the offline voice."""
+
+
+@models.command("download")
+@click.argument("name", default="en-us")
+@friendly_errors
+def models_download(name: str) -> None:
+    """Fetch a Vosk model (default: the small US English one) into ~/.cache/vosk."""
+    from local_runner.models import KNOWN_MODELS, download
+
+    source = KNOWN_MODELS.get(name)
+    label = f"{source.name} (~{source.size_mb} MB)" if source else name
+    with click.progressbar(length=1, label=f"Downloading {label}", file=sys.stderr) as bar:
+
+        def progress(done: int, total: int | None) -> None:
+            # Without a Content-Length there is nothing to measure against: the label alone shows.
+            if total:
+                if bar.length != total:
+                    bar.length = total
+                bar.update(done - bar.pos)
+
+        path = download(name, progress=progress)
+    click.echo(str(path))
+
+
+@models.command("list")
+@friendly_errors
+def models_list() -> None:
+    """Show the Vosk models installed in ~/.cache/vosk."""
+    from local_runner.models import cache_dir, installed_models
+
+    found = installed_models()
+    if not found:
+        click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
+    for path in found:
+        click.echo(str(path))
+
+
 if __name__ == "__main__":
     main()

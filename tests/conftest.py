@@ -124,3 +124,31 @@ def skill(adapter: SQLitePersistenceAdapter) -> Any:
 @pytest.fixture()
 def device(skill: Any) -> FixtureDevice:
     return FixtureDevice(skill)
+
+
+@pytest.fixture(scope="session")
+def korean_model() -> Any:
+    """The real Vosk Korean model from PyPI, loaded once (about 4 s)."""
+    from local_runner.recognizer import load_model
+    from local_runner.settings import RecognizerSettings
+    from tests.voice_support import korean_model_path
+
+    return load_model(korean_model_path(), RecognizerSettings().frames_per_chunk)
+
+
+@pytest.fixture(scope="session")
+def korean_engine(korean_model: Any) -> Any:
+    """The real Vosk engine over the Korean model with the Korean phrasebook grammar."""
+    from local_runner.grammar import phrasebook_grammar
+    from local_runner.recognizer import VoskEngine
+    from tests.voice_support import KOREAN_PHRASEBOOK
+
+    return VoskEngine(korean_model, phrasebook_grammar(KOREAN_PHRASEBOOK))
+
+
+@pytest.fixture(scope="session")
+def renderer() -> Any:
+    """The real SSML renderer over espeak-ng."""
+    from local_runner.tts import EspeakSynthesizer, SpeechRenderer
+
+    return SpeechRenderer(EspeakSynthesizer())

@@ -1,0 +1,343 @@
+"""The conversation loop: wake phrase, transcript -> matcher -> Alexa envelope -> the skill -> speech.
+
+The runner is a device: it sends the same skill the same request envelopes Alexa would (through
+skill.envelopes.Conversation), carries the session the same way and ends it when a response says
+so. Every transcript, including a free-text feeling, goes through the crisis check first.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from skill.envelopes import Conversation, speech_of
+from skill.nlu import CRISIS_INTENT, Matcher
+from skill.ssml import to_plain_text
+from skill.text import normalize
+
+from .audio import Microphone, Speaker
+from .grammar import CommandGrammar, strip_unknown
+from .recognizer import CommandDetector, Stream
+from .settings import LoopSettings, RecognizerSettings
+from .tts import SpeechRenderer
+
+_LOGGER = logging.getLogger(__name__)
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+STOP_INTENT = "AMAZON.StopIntent"
+#: Intents that still work while KindWell waits for a free-text answer, as they do on Alexa.
+ESCAPE_INTENTS = frozenset({STOP_INTENT, "AMAZON.CancelIntent", "AMAZON.HelpIntent"})
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the skill answered to one request."""
+
+    request: str
+    """"LaunchRequest", or the intent name sent (never what was said)."""
+    ssml: str
+    session_ended: bool
+    free_text_next: bool
+    """True when the response elicits the free-text `feeling` slot."""
+
+    @property
+    def text(self) -> str:
+        """The words of the reply."""
+        return to_plain_text(self.ssml)
+
+
+def elicits_free_text(response: dict[str, Any]) -> bool:
+    """True when a response carries a Dialog.ElicitSlot directive for the `feeling` slot."""
+    directives = (response.get("response") or {}).get("directives") or []
+    return any(d.get("type") == "Dialog.ElicitSlot" and d.get("slotToElicit") == "feeling" for d in directives)
+
+
+@contextmanager
+def finish_writes_first() -> Iterator[None]:
+    """Hold Ctrl-C until the skill has answered (and saved), then raise it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pending:
+        raise KeyboardInterrupt
+
+
+class VoiceLoop:
+    """One user's device: hears transcripts, talks to the skill, speaks replies."""
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        matcher: Matcher,
+        grammar: CommandGrammar,
+        renderer: SpeechRenderer | None,
+        speaker: Speaker | None,
+        settings: LoopSettings | None = None,
+        recognizer_settings: RecognizerSettings | None = None,
+        on_reply: Callable[[Reply], None] | None = None,
+    ) -> None:
+        self.conversation = conversation
+        self.matcher = matcher
+        self.grammar = grammar
+        self.renderer = renderer
+        self.speaker = speaker
+        self.settings = settings or LoopSettings()
+        self.recognizer_settings = recognizer_settings or RecognizerSettings()
+        self.on_reply = on_reply
+        self.free_text_next = False
+        self.replies: list[Reply] = []
+        self.stopped_at: float | None = None
+        """time.monotonic() when barge-in last silenced the speaker."""
+        wake = sorted({normalize(p) for p in self.settings.wake_phrases}, key=len, reverse=True)
+        self._wake = tuple(wake)
+
+    @property
+    def in_session(self) -> bool:
+        """True while a session is open."""
+        return self.conversation.in_session
+
+    # --- requests -------------------------------------------------------------------------------
+
+    def launch(self) -> Reply:
+        """Open a session as "Alexa, open KindWell" does."""
+        with finish_writes_first():
+            response = self.conversation.launch()
+        return self._reply("LaunchRequest", response)
+
+    def send_intent(self, name: str, slots: dict[str, Any] | None = None, dialog_state: str | None = None) -> Reply:
+        """Send an IntentRequest in the current session (a new one if none is open)."""
+        with finish_writes_first():
+            response = self.conversation.intent(name, self._slots(slots or {}), dialog_state=dialog_state)
+        return self._reply(name, response)
+
+    def end_session(self, reason: str = "USER_INITIATED") -> None:
+        """Send a SessionEndedRequest, as a speaker does when the user leaves or stays silent."""
+        if self.in_session:
+            with finish_writes_first():
+                self.conversation.end(reason)
+        self.free_text_next = False
+
+    def _reply(self, request: str, response: dict[str, Any]) -> Reply:
+        ended = not self.conversation.in_session
+        reply = Reply(request, speech_of(response), ended, False if ended else elicits_free_text(response))
+        self.free_text_next = reply.free_text_next
+        self.replies.append(reply)
+        _LOGGER.debug("Sent %s; session %s", request, "ended" if ended else "open")
+        if self.on_reply:
+            self.on_reply(reply)
+        return reply
+
+    def _slots(self, slots: dict[str, Any]) -> dict[str, Any]:
+        converted: dict[str, Any] = {}
+        synonyms = self.matcher.language.practice_synonyms()
+        for name, value in slots.items():
+            if name == "practice":
+                spoken = (synonyms.get(str(value)) or [str(value).replace("_", " ")])[0]
+                converted[name] = (spoken, str(value))
+            else:
+                converted[name] = str(value)
+        return converted
+
+    # --- understanding ----------------------------------------------------------------------------
+
+    def understand(self, text: str) -> tuple[str, dict[str, Any]]:
+        """(intent, slots) for a command transcript: crisis first, then templates, snapping, paraphrases."""
+        if self.matcher.safety.is_crisis(text):
+            return CRISIS_INTENT, {}
+        clean = normalize(strip_unknown(text))
+        clean = self.grammar.aliases.get(clean, clean)
+        result = self.matcher.match(clean)
+        if result.intent is None or result.source == "classifier":
+            snapped = self.grammar.snap(clean, self.recognizer_settings.snap_min_score)
+            if snapped != clean:
+                better = self.matcher.match(snapped)
+                if better.intent is not None and better.source in ("template", "safety"):
+                    result = better
+        if result.intent is None:
+            return FALLBACK_INTENT, {}
+        return result.intent, dict(result.slots)
+
+    def _after_wake(self, clean: str) -> str | None:
+        """The words after a wake phrase, or None when the text does not start with one."""
+        for phrase in self._wake:
+            if clean == phrase or clean.startswith(phrase + " "):
+                return clean[len(phrase) :].strip()
+        return None
+
+    def hear(self, text: str) -> Reply | None:
+        """Act on one transcript; None when it is ignored (no wake phrase, nothing heard)."""
+        clean = normalize(strip_unknown(text))
+        if not clean:
+            return None
+        if self.in_session and self.free_text_next:
+            return self._free_text(clean)
+        if self.matcher.safety.is_crisis(clean):
+            # Even before a wake phrase: someone in crisis gets the crisis reply, not silence.
+            return self.send_intent(CRISIS_INTENT)
+        if not self.in_session:
+            heard = self.grammar.aliases.get(clean, clean)
+            rest = self._after_wake(heard)
+            if rest is None:
+                if self.settings.require_wake:
+                    return None
+                rest = heard
+            if not rest:
+                return self.launch()
+            clean = rest
+        intent, slots = self.understand(clean)
+        return self.send_intent(intent, slots)
+
+    def _free_text(self, clean: str) -> Reply:
+        """The answer to a check-in question: crisis first, a few escapes, else the feeling itself."""
+        if self.matcher.safety.is_crisis(clean):
+            return self.send_intent(CRISIS_INTENT)
+        heard = self.grammar.aliases.get(clean, clean)
+        result = self.matcher.match(heard)
+        if result.intent in ESCAPE_INTENTS and result.source == "template":
+            return self.send_intent(str(result.intent))
+        return self.send_intent("CheckInIntent", {"feeling": clean}, dialog_state="IN_PROGRESS")
+
+    # --- speech -------------------------------------------------------------------------------
+
+    def speak(self, reply: Reply) -> None:
+        """Queue a reply's audio on the speaker (returns when it is queued, not played)."""
+        if self.renderer is None or self.speaker is None or not reply.ssml:
+            return
+        for audio in self.renderer.stream(reply.ssml):
+            self.speaker.play(audio)
+        self.speaker.finish()
+
+    def play_listening(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> str | None:
+        """Speak a reply while listening for a command word; the command heard, if any."""
+        self.speak(reply)
+        if self.speaker is None or detector is None or not self.settings.barge_in:
+            if self.speaker is not None:
+                self.speaker.wait()
+            return None
+        detector.reset()
+        while self.speaker.playing:
+            chunk = next(chunks, None)
+            if chunk is None:
+                self.speaker.wait()
+                return None
+            command = detector.accept(chunk)
+            if command is not None:
+                self.speaker.stop()
+                self.stopped_at = time.monotonic()
+                return command
+        return None
+
+    def respond_to_command(self, command: str) -> Reply | None:
+        """Send the intent a barge-in command stands for (nothing once the session is over)."""
+        if not self.in_session:
+            return None
+        return self.send_intent(command)
+
+    # --- modes ----------------------------------------------------------------------------------
+
+    def run_text(self, lines: Iterable[str]) -> None:
+        """--text: a session opens at once; each line is one utterance; a new line interrupts speech."""
+        self.speak(self.launch())
+        for line in lines:
+            if not line.strip():
+                continue
+            if self.speaker is not None:
+                self.speaker.stop()
+            reply = self.hear(line)
+            if reply is not None:
+                self.speak(reply)
+        if self.speaker is not None:
+            self.speaker.wait()
+
+    def run_utterances(self, utterances: Iterable[Iterable[bytes]], stream: Stream, open_stream: Stream) -> None:
+        """--wav: each item is one utterance's audio; a session opens at once unless a wake phrase is required."""
+        if not self.settings.require_wake:
+            self._say_and_wait(self.launch())
+        for chunks in utterances:
+            active = open_stream if self.free_text_next else stream
+            active.reset()
+            heard = None
+            for chunk in chunks:
+                heard = active.accept(chunk) or heard
+            heard = active.finish() or heard
+            if heard is None:
+                continue
+            reply = self.hear(heard.text)
+            if reply is not None:
+                self._say_and_wait(reply)
+
+    def _say_and_wait(self, reply: Reply) -> None:
+        self.speak(reply)
+        if self.speaker is not None:
+            self.speaker.wait()
+
+    def run_microphone(
+        self,
+        microphone: Microphone,
+        stream: Stream,
+        open_stream: Stream,
+        detector: CommandDetector | None,
+        chunk_ms: int,
+    ) -> None:
+        """Microphone mode: wait for the wake phrase, converse, return to waiting when a session ends."""
+        chunks = iter(microphone.chunks())
+        silent_ms = 0
+        reprompts = 0
+        if not self.settings.require_wake:
+            self._play(self.launch(), chunks, detector)
+        for chunk in chunks:
+            active = open_stream if self.free_text_next else stream
+            heard = active.accept(chunk)
+            if heard is None:
+                silent_ms += chunk_ms
+                if self.in_session and silent_ms >= self.settings.reprompt_after_s * 1000:
+                    if active.partial():
+                        silent_ms = 0  # still talking: not silence
+                        continue
+                    silent_ms, reprompts = 0, reprompts + 1
+                    self._reprompt_or_close(reprompts, chunks, detector)
+                continue
+            silent_ms, reprompts = 0, 0
+            reply = self.hear(heard.text)
+            if reply is not None:
+                self._play(reply, chunks, detector)
+            active.reset()
+
+    def _play(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> None:
+        """Speak, and keep answering barge-in commands until a reply plays out."""
+        current: Reply | None = reply
+        while current is not None:
+            command = self.play_listening(current, chunks, detector)
+            current = self.respond_to_command(command) if command else None
+
+    def _reprompt_or_close(self, count: int, chunks: Iterator[bytes], detector: CommandDetector | None) -> None:
+        """Silence after a reply: the reprompt once, then close the session as a speaker does."""
+        last = self.conversation.last_response or {}
+        reprompt = (((last.get("response") or {}).get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
+        if count == 1 and reprompt:
+            self._play(Reply("reprompt", str(reprompt), False, self.free_text_next), chunks, detector)
+            return
+        self.end_session("EXCEEDED_MAX_REPROMPTS")
+
+    def goodbye(self) -> Reply | None:
+        """Ctrl-C: stop speaking, save the place (AMAZON.StopIntent) and say goodbye."""
+        if self.speaker is not None:
+            self.speaker.stop()
+        if not self.in_session:
+            return None
+        reply = self.send_intent(STOP_INTENT)
+        self.speak(reply)
+        if self.speaker is not None:
+            self.speaker.wait(timeout=6.0)
+        return reply

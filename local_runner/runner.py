@@ -1,0 +1,125 @@
+"""Wiring for `kindwell voice`: the same skill and SQLite store as the endpoint, plus the voice parts."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from skill.app import build_skill
+from skill.content import default_content
+from skill.envelopes import Conversation
+from skill.nlu import Matcher
+from skill.persistence import SQLitePersistenceAdapter
+
+from .audio import Speaker, WavFileMicrophone, open_microphone, open_speaker
+from .grammar import CommandGrammar, template_grammar
+from .loop import Reply, VoiceLoop
+from .models import find_model
+from .recognizer import VoskEngine
+from .settings import VoiceSettings
+from .tts import EspeakSynthesizer, SpeechRenderer
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """What the command line asked for."""
+
+    model: Path | None = None
+    """--model PATH."""
+    text: bool = False
+    """--text: type lines instead of speaking."""
+    wav_files: tuple[Path, ...] = ()
+    """--wav FILE...: each file one utterance."""
+    mute: bool = False
+    """--mute: print replies only."""
+    save_replies: Path | None = None
+    """--save-replies DIR: write each spoken reply to a WAV file instead of playing it."""
+    database: Path | None = None
+    """SQLite file (default: the endpoint's, KINDWELL_DB)."""
+
+
+def build_loop(
+    settings: VoiceSettings,
+    options: RunOptions,
+    grammar: CommandGrammar | None = None,
+    on_reply: Callable[[Reply], None] | None = None,
+    speaker: Speaker | None = None,
+) -> VoiceLoop:
+    """The loop over the real skill; speaker from the options unless one is given."""
+    skill = build_skill(SQLitePersistenceAdapter(options.database))
+    matcher = Matcher()
+    renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)
+    if speaker is None:
+        speaker = open_speaker(settings.audio, renderer.sample_rate, mute=options.mute, save_dir=options.save_replies)
+    conversation = Conversation(skill, user_id=settings.loop.user_id, locale=settings.loop.locale)
+    return VoiceLoop(
+        conversation,
+        matcher,
+        grammar or template_grammar(),
+        renderer,
+        speaker,
+        settings.loop,
+        settings.recognizer,
+        on_reply,
+    )
+
+
+def print_reply(reply: Reply) -> None:
+    """Print a reply's words (replies are what KindWell says, never what the user said)."""
+    if reply.text:
+        print(f"KindWell: {reply.text}", flush=True)
+
+
+def run(options: RunOptions, settings: VoiceSettings | None = None, lines: Iterable[str] | None = None) -> int:
+    """Run one mode until input ends or Ctrl-C; the exit code."""
+    settings = settings or VoiceSettings()
+    if options.text:
+        settings = replace(settings, loop=replace(settings.loop, require_wake=False))
+        loop = build_loop(settings, options, on_reply=print_reply)
+        return _guarded(loop, lambda: loop.run_text(lines if lines is not None else sys.stdin))
+    grammar = template_grammar()
+    engine = VoskEngine.load(find_model(options.model), grammar, settings.audio.sample_rate, settings.recognizer)
+    if not engine.report.complete:
+        print(f"kindwell: {engine.report.summary()}", file=sys.stderr)
+    if options.wav_files:
+        settings = replace(settings, loop=replace(settings.loop, require_wake=False))
+        microphones = [WavFileMicrophone(path, settings.audio) for path in options.wav_files]
+        loop = build_loop(settings, options, grammar=engine.grammar, on_reply=print_reply)
+        return _guarded(
+            loop,
+            lambda: loop.run_utterances(
+                (m.chunks() for m in microphones), engine.command_stream(), engine.open_stream()
+            ),
+        )
+    microphone = open_microphone(settings.audio)
+    loop = build_loop(settings, options, grammar=engine.grammar, on_reply=print_reply)
+    detector = engine.command_detector(dict(settings.loop.commands))
+    print('kindwell: listening; say "hey kind well" (Ctrl-C to quit).', file=sys.stderr, flush=True)
+    try:
+        return _guarded(
+            loop,
+            lambda: loop.run_microphone(
+                microphone, engine.command_stream(), engine.open_stream(), detector, settings.audio.chunk_ms
+            ),
+        )
+    finally:
+        microphone.close()
+
+
+def _guarded(loop: VoiceLoop, body: Callable[[], None]) -> int:
+    """Run body; on Ctrl-C save the place and say goodbye, exit 130."""
+    try:
+        body()
+    except KeyboardInterrupt:
+        try:
+            if loop.goodbye() is None:
+                print(f"KindWell: {default_content().responses.get('goodbye')}", flush=True)
+        except KeyboardInterrupt:
+            pass
+        return 130
+    finally:
+        if loop.speaker is not None:
+            loop.speaker.close()
+    return 0

