@@ -50,8 +50,10 @@ class SpeechSettings:
 
     voice: str = "en-us"
     """espeak-ng voice name."""
-    words_per_minute: int = 155
-    """espeak-ng rate at <prosody rate="100%">, in words per minute (90 % gives the 140 wpm practices assume)."""
+    words_per_minute: int = 140
+    """espeak-ng's rate setting at <prosody rate="100%">, in its words per minute. espeak-ng really speaks
+    about 1.1x its setting: about 155 wpm in conversation, and 140 wpm for practice text at 90 %, the
+    rate practice lengths are written for (skill.content.SPEAKING_RATE_WPM)."""
     sentence_gap_ms: int = 120
     """Silence between two text runs that SSML does not separate with a <break>, in milliseconds."""
     edge_threshold: int = 64

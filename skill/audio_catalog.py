@@ -12,7 +12,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .content import PRACTICE_PROSODY_RATE, SPEAKING_RATE_WPM, Content, PracticeScript
+from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
@@ -25,12 +25,12 @@ class VoiceSettings:
 
     voice: str = "en-us"
     """espeak-ng voice name."""
-    words_per_minute: float = SPEAKING_RATE_WPM
-    """Speaking rate of practice speech, in words per minute (punctuation pauses included)."""
+    espeak_rate_wpm: int = 140
+    """espeak-ng's rate setting at <prosody rate="100%">, in its words per minute. Practice text is
+    marked up at PRACTICE_PROSODY_RATE (90 %), and espeak-ng really speaks about 1.1x its setting,
+    which lands on the SPEAKING_RATE_WPM (140) the practice lengths are written for."""
     prosody_percent: int = PRACTICE_PROSODY_RATE
     """Rate practice speech is marked up with, in percent of the voice's normal rate."""
-    sample_rate: int = 24000
-    """Sample rate of rendered audio, in hertz (one Alexa accepts for MP3)."""
     mp3_bitrate_kbps: int = 64
     """Constant MP3 bitrate, in kilobits per second."""
     loudness_dbfs: float = -20.0

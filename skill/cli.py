@@ -189,6 +189,63 @@ def voice(
     sys.exit(run(options))
 
 
+@main.command()
+@click.argument("practice", required=False)
+@click.option("--minutes", type=int, help="Length to render: 3, 5 or 10.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (.mp3 or .wav).")
+@click.option(
+    "--all",
+    "all_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Render every practice at every length into this folder (only what changed).",
+)
+@friendly_errors
+def render(practice: str | None, minutes: int | None, output: Path | None, all_dir: Path | None) -> None:
+    """Render a practice to MP3 or WAV: `render PRACTICE --minutes N -o FILE` or `render --all DIR`."""
+    from .audio_catalog import AudioCatalog, default_audio_dir
+    from .content import PRACTICE_LENGTHS, default_content
+
+    content = default_content()
+    if all_dir is not None:
+        if practice or output or minutes:
+            raise UserInputError(
+                "Use either `kindwell render --all DIR` or `kindwell render PRACTICE --minutes N -o FILE`."
+            )
+        renderer = _practice_renderer(AudioCatalog(content, all_dir, None))
+        total = sum(renderer.steps_in(p, m) for p in content.practices for m in PRACTICE_LENGTHS)
+        with click.progressbar(length=total, label="Rendering practices", file=sys.stderr) as bar:
+            done = renderer.render_all(bar.update)
+        fresh = sum(1 for _, rendered in done if rendered)
+        click.echo(f"{fresh} rendered, {len(done) - fresh} already current, in {all_dir}")
+        return
+    if not practice or output is None or minutes is None:
+        raise UserInputError("Say what to render: `kindwell render PRACTICE --minutes N -o FILE`, or `--all DIR`.")
+    if practice not in content.practices:
+        raise UserInputError(f"There is no practice {practice!r}; choose one of {', '.join(content.practices)}.")
+    if minutes not in PRACTICE_LENGTHS:
+        offered = ", ".join(str(m) for m in PRACTICE_LENGTHS)
+        raise UserInputError(f"The {practice} practice comes in {offered} minutes; pass one of those to --minutes.")
+    if output.suffix.lower() not in (".mp3", ".wav"):
+        raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
+    renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
+    with click.progressbar(
+        length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
+    ) as bar:
+        samples = renderer.render(practice, minutes, bar.update)
+    renderer.write(samples, output)
+    click.echo(f"{output} ({len(samples) / renderer.sample_rate / 60:.1f} minutes)")
+
+
+def _practice_renderer(catalog: Any) -> Any:
+    try:
+        from local_runner.render import PracticeRenderer
+    except ImportError as err:
+        raise UserInputError(
+            f"Rendering needs the voice extra ({err.name} is missing): run `pip install 'kindwell[voice]'`."
+        ) from err
+    return PracticeRenderer(catalog)
+
+
 @main.group()
 def models() -> None:
     """Vosk speech models for the offline voice."""

@@ -1,0 +1,160 @@
+"""Render whole practices to audio files: speech through espeak-ng, silences exact, loudness even.
+
+Each step's words are synthesised with the same SSML renderer the offline voice speaks with, brought
+to one loudness (so no step is louder than the next), and followed by exactly its written silence.
+`render_all` keeps a cache keyed by a hash of the script and voice settings (skill.audio_catalog):
+only what changed is rendered again, and stale renderings of a practice are removed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from skill import ssml
+from skill.audio_catalog import AudioCatalog, AudioTrack, VoiceSettings
+from skill.content import PRACTICE_LENGTHS, PracticeScript
+from skill.errors import UserInputError
+
+from .settings import SpeechSettings
+from .tts import EspeakSynthesizer, SpeechRenderer, Synthesizer
+
+#: Silence after the last step, so a player's fade or a device's end chime never clips the words.
+TAIL_SECONDS = 2.0
+#: Frames quieter than this count as silence when measuring a rendering, in dBFS.
+SILENCE_DBFS = -45.0
+#: Length of one measuring frame, in seconds.
+FRAME_SECONDS = 0.05
+FORMATS = ("mp3", "wav")
+
+Progress = Callable[[int], None]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """What a rendering measures, from its samples."""
+
+    seconds: float
+    silence_share: float
+    """Share of measuring frames quieter than SILENCE_DBFS."""
+
+
+def measure(samples: np.ndarray, sample_rate: int) -> Measurement:
+    """Length and share of silence of int16 mono audio."""
+    frame = max(1, round(sample_rate * FRAME_SECONDS))
+    usable = len(samples) - len(samples) % frame
+    if usable == 0:
+        return Measurement(len(samples) / sample_rate, 1.0)
+    frames = samples[:usable].astype(np.float64).reshape(-1, frame) / 32768.0
+    rms = np.sqrt(np.mean(frames**2, axis=1))
+    quiet = rms < 10 ** (SILENCE_DBFS / 20)
+    return Measurement(len(samples) / sample_rate, float(quiet.mean()))
+
+
+def level(samples: np.ndarray, voice: VoiceSettings) -> np.ndarray:
+    """Speech brought to the target RMS level, peaks kept under -1 dBFS."""
+    if samples.size == 0:
+        return samples
+    audio = samples.astype(np.float64) / 32768.0
+    rms = float(np.sqrt(np.mean(audio**2)))
+    if rms == 0.0:
+        return samples
+    gain = 10 ** (voice.loudness_dbfs / 20) / rms
+    peak = float(np.max(np.abs(audio))) * gain
+    ceiling = 10 ** (-1 / 20)
+    if peak > ceiling:
+        gain *= ceiling / peak
+    return np.clip(np.round(audio * gain * 32768.0), -32768, 32767).astype(np.int16)
+
+
+class PracticeRenderer:
+    """Turns practice scripts into int16 mono audio and writes MP3 or WAV files."""
+
+    def __init__(self, catalog: AudioCatalog, synthesizer: Synthesizer | None = None) -> None:
+        self.catalog = catalog
+        self.voice = catalog.voice
+        speech = SpeechSettings(voice=self.voice.voice, words_per_minute=self.voice.espeak_rate_wpm)
+        self._speech = SpeechRenderer(synthesizer or EspeakSynthesizer(speech), speech)
+
+    @property
+    def sample_rate(self) -> int:
+        """Sample rate of rendered audio, in hertz."""
+        return self._speech.sample_rate
+
+    def pieces(self, script: PracticeScript) -> Iterator[np.ndarray]:
+        """Audio of each step's words, then its silence, in order."""
+        for index, step in enumerate(script.steps):
+            words = self._speech.render(ssml.speak(ssml.guided(step.text)))
+            yield level(words, self.voice)
+            last = index == len(script.steps) - 1
+            yield self._speech.silence(round(1000 * (TAIL_SECONDS if last else step.pause_seconds)))
+
+    def render(self, practice_id: str, minutes: int, progress: Progress | None = None) -> np.ndarray:
+        """The whole practice as one buffer; progress(steps_done) after each step."""
+        script = self.catalog.content.practice(practice_id).script(minutes)
+        parts: list[np.ndarray] = []
+        for count, piece in enumerate(self.pieces(script), start=1):
+            parts.append(piece)
+            if progress is not None and count % 2 == 0:
+                progress(1)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
+
+    def write(self, samples: np.ndarray, path: Path) -> Path:
+        """Write audio as MP3 or WAV by the file's extension, atomically."""
+        kind = path.suffix.lower().lstrip(".")
+        if kind not in FORMATS:
+            raise UserInputError(f"Cannot write {path.name}: use a file name ending in .mp3 or .wav.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            if kind == "wav":
+                import soundfile
+
+                soundfile.write(temporary, samples, self.sample_rate, format="WAV", subtype="PCM_16")
+            else:
+                temporary.write_bytes(self.encode_mp3(samples))
+            temporary.replace(path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        return path
+
+    def encode_mp3(self, samples: np.ndarray) -> bytes:
+        """Constant-bitrate mono MP3 (LAME, through lameenc)."""
+        import lameenc
+
+        encoder = lameenc.Encoder()
+        encoder.set_bit_rate(self.voice.mp3_bitrate_kbps)
+        encoder.set_in_sample_rate(self.sample_rate)
+        encoder.set_channels(1)
+        encoder.set_quality(2)
+        return bytes(encoder.encode(samples.astype(np.int16).tobytes()) + encoder.flush())
+
+    def steps_in(self, practice_id: str, minutes: int) -> int:
+        """How many progress ticks rendering a practice makes."""
+        return len(self.catalog.content.practice(practice_id).script(minutes).steps)
+
+    def render_all(self, progress: Progress | None = None) -> list[tuple[AudioTrack, bool]]:
+        """Render every practice at every length into the catalog's folder; (track, rendered now)."""
+        done: list[tuple[AudioTrack, bool]] = []
+        for practice_id in self.catalog.content.practices:
+            for minutes in PRACTICE_LENGTHS:
+                track = self.catalog.track(practice_id, minutes)
+                path = self.catalog.path(track)
+                fresh = not path.is_file()
+                if fresh:
+                    self.write(self.render(practice_id, minutes, progress), path)
+                elif progress is not None:
+                    progress(self.steps_in(practice_id, minutes))
+                self._remove_stale(track)
+                done.append((track, fresh))
+        return done
+
+    def _remove_stale(self, current: AudioTrack) -> None:
+        """Delete earlier renderings of the same practice and length."""
+        for old in self.catalog.directory.glob(f"{current.practice}-{current.minutes}min-*.*"):
+            if old.stem != current.stem and old.suffix in (".mp3", ".wav"):
+                old.unlink(missing_ok=True)
