@@ -11,9 +11,9 @@ GUNICORN_ARGS ?= --workers 2 --threads 4
 
 # Debian packages the offline voice and its tests need: espeak-ng speaks, PortAudio plays and
 # records, PulseAudio (null sink + virtual source) and the ALSA pulse plugin give the tests real
-# audio devices on a machine without a sound card.
+# audio devices on a machine without a sound card; Chromium runs the listening page's browser test.
 SYSTEM_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libsndfile1 pulseaudio pulseaudio-utils \
-	libasound2-plugins alsa-utils
+	libasound2-plugins alsa-utils chromium
 
 .PHONY: setup system-deps run nlu-demo test lint bench bench-endpoint clean
 
