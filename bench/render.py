@@ -40,7 +40,10 @@ def main() -> None:
         for label in ("cold", "warm"):
             started = time.perf_counter()
             result = subprocess.run(
-                [sys.executable, "-m", "skill.cli", "render", "--all", str(out)], capture_output=True, text=True, check=True
+                [sys.executable, "-m", "skill.cli", "render", "--all", str(out)],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             print(f"render --all {label}: {time.perf_counter() - started:.1f} s ({result.stdout.strip()})")
         total = sum(soundfile.info(str(p)).duration for p in out.glob("*.mp3"))

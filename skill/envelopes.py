@@ -7,7 +7,6 @@ envelopes in, JSON response envelopes out, through ask-sdk's own serializer.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,8 +145,10 @@ class Conversation:
 
 def invoke(skill: CustomSkill, envelope: dict[str, Any] | str) -> dict[str, Any]:
     """Deserialize an envelope with ask-sdk's serializer, invoke the skill, return JSON."""
-    payload = envelope if isinstance(envelope, str) else json.dumps(envelope)
-    request_envelope = _SERIALIZER.deserialize(payload, RequestEnvelope)
+    if isinstance(envelope, str):
+        request_envelope = _SERIALIZER.deserialize(envelope, RequestEnvelope)
+    else:
+        request_envelope = _SERIALIZER.deserialize_object(envelope, RequestEnvelope)
     response_envelope: ResponseEnvelope = skill.invoke(request_envelope=request_envelope, context=None)
     result = _SERIALIZER.serialize(response_envelope)
     if not isinstance(result, dict):

@@ -24,6 +24,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -61,6 +62,7 @@ def _utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@lru_cache(maxsize=64)
 def normalize_cert_url(url: str) -> str:
     """The canonical form of a SignatureCertChainUrl, or RequestRejected when Amazon's rules forbid it."""
     try:

@@ -128,7 +128,7 @@ def create_app(
             _LOGGER.warning("Rejected %s request from %s: %s", kind, request.remote_addr, problem)
             return _error(400, problem)
         try:
-            result = invoke(shared_skill, body.decode("utf-8"))
+            result = invoke(shared_skill, envelope)
         except (SerializationException, AttributeError, TypeError, ValueError, KeyError) as err:
             # ask-sdk could not map the envelope onto its model: the request is malformed, not us.
             _LOGGER.warning("Could not handle %s request: %s", kind, type(err).__name__)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -53,3 +54,14 @@ def test_intent_classifier_matches_scikit_learn() -> None:
     ours = np.array([model.predict_proba(t) for t in texts])
     assert np.allclose(ours, model.pipeline.predict_proba(texts), atol=1e-9)
     assert model.classes == [str(c) for c in model.pipeline.classes_]
+
+
+def test_fast_serializer_fails_like_ask_sdk_on_nonsense() -> None:
+    from ask_sdk_core.exceptions import SerializationException
+
+    bad = json.loads((FIXTURES / "launch.json").read_text())
+    bad["request"]["timestamp"] = "yesterday-ish"
+    with pytest.raises(SerializationException):
+        DefaultSerializer().deserialize(json.dumps(bad), RequestEnvelope)
+    with pytest.raises(SerializationException):
+        FastSerializer().deserialize_object(bad, RequestEnvelope)
