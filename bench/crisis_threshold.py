@@ -1,7 +1,7 @@
 """Choose the crisis classifier's threshold by cross-validation on its training data only.
 
 Prints recall and false alarms per threshold (patterns and classifier together), computed with
-5-fold cross-validation over prompts/safety_examples.yaml plus the ordinary-language negatives.
+5-fold cross-validation over prompts/safety_examples*.yaml plus the ordinary-language negatives.
 The held-out tests/data/crisis_final.yaml is never used here.
 """
 
@@ -13,7 +13,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from skill.content import prompts_dir
 from skill.model_cache import ngram_pipeline
 from skill.safety import load_safety
-from skill.safety_model import training_data
+from skill.safety_model import example_files, training_data
+from skill.text import normalize
 
 
 def main() -> None:
@@ -26,7 +27,7 @@ def main() -> None:
     by_pattern = np.array([patterns.matches_pattern(t) for t in texts])
     from skill.content import load_yaml
 
-    hard = {str(t).lower() for t in load_yaml(root / "safety_examples.yaml")["not_crisis"]}
+    hard = {normalize(str(t)) for path in example_files(root) for t in load_yaml(path)["not_crisis"]}
     is_hard = np.array([t in hard for t in texts])
     print("threshold  recall  hard-negative false alarms  everyday false alarms")
     for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):

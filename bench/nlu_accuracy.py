@@ -22,6 +22,7 @@ from skill.content import (
 )
 from skill.nlu import Matcher
 from skill.safety import default_safety, load_safety
+from skill.safety_model import example_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -78,12 +79,22 @@ def main() -> None:
     crisis_report(args.errors)
 
 
+def training_examples() -> dict[str, list[str]]:
+    """Every labelled crisis example the classifier learns from."""
+    merged: dict[str, list[str]] = {"crisis": [], "not_crisis": []}
+    for path in example_files(ROOT / "prompts"):
+        data = load_yaml(path)
+        merged["crisis"] += data["crisis"]
+        merged["not_crisis"] += data["not_crisis"]
+    return merged
+
+
 def crisis_report(show_errors: bool) -> None:
     """Recall and false alarms on the training examples and on the held-out set."""
     safety = default_safety()
     patterns_only = load_safety(use_classifier=False)
     sets = {
-        "training examples (prompts/safety_examples.yaml)": load_yaml(ROOT / "prompts/safety_examples.yaml"),
+        "training examples (prompts/safety_examples*.yaml)": training_examples(),
         "held-out (tests/data/crisis_final.yaml)": yaml.safe_load((ROOT / "tests/data/crisis_final.yaml").read_text()),
     }
     for name, data in sets.items():

@@ -2,7 +2,7 @@
 
 Two detectors, either of which is enough: reviewable regular expressions in prompts/safety.yaml
 (hand-written because no offline library detects self-harm language with published recall) and a
-small classifier trained on prompts/safety_examples.yaml (skill.safety_model) for indirect
+small classifier trained on prompts/safety_examples*.yaml (skill.safety_model) for indirect
 phrasings. tests/data/crisis_final.yaml, never trained on, measures both together.
 """
 

@@ -2,7 +2,7 @@
 
 Patterns (prompts/safety.yaml) are precise and auditable but brittle; people in crisis often say
 things with no keyword at all ("I've sorted out who gets my dog"). An n-gram logistic regression
-trained on prompts/safety_examples.yaml, with everything KindWell normally hears as negatives,
+trained on prompts/safety_examples*.yaml, with everything KindWell normally hears as negatives,
 covers that ground. The threshold was chosen by cross-validation on the training examples (not on
 the held-out test set), at the point where false alarms on hard negatives stay near 3 %.
 """
@@ -25,13 +25,21 @@ _MODEL_FORMAT = 1
 _TEMPLATE_NEGATIVES = 120
 
 
+def example_files(root: Path) -> list[Path]:
+    """prompts/safety_examples*.yaml: every file of labelled examples the classifier learns from."""
+    return sorted(root.glob("safety_examples*.yaml"))
+
+
 def training_data(root: Path) -> tuple[list[str], list[int]]:
     """(texts, labels): crisis examples as 1; hard negatives, feelings and commands as 0."""
     from .language import load_language
 
-    examples = load_yaml(root / "safety_examples.yaml")
-    positives = [str(t) for t in examples["crisis"]]
-    negatives = [str(t) for t in examples["not_crisis"]]
+    positives: list[str] = []
+    negatives: list[str] = []
+    for path in example_files(root):
+        examples = load_yaml(path)
+        positives += [str(t) for t in examples["crisis"]]
+        negatives += [str(t) for t in examples["not_crisis"]]
     language = load_language(root)
     rng = random.Random(11)
     for name in (*language.custom_intents, *language.builtin_intents):
@@ -70,7 +78,7 @@ class CrisisClassifier:
             return pipeline
 
         sources = [
-            root / "safety_examples.yaml",
+            *example_files(root),
             root / "checkin.yaml",
             *(root / "language").glob("*.yaml"),
         ]

@@ -90,14 +90,15 @@ def _rates(data: dict[str, list[str]]) -> tuple[float, float]:
 def test_crisis_detection_on_the_held_out_set() -> None:
     """crisis_final.yaml was written blind and is never trained on (bench/nlu_accuracy.py prints it)."""
     recall, alarms = _rates(yaml.safe_load((DATA / "crisis_final.yaml").read_text()))
-    assert recall >= 0.75, f"recall {recall:.1%}"
-    assert alarms <= 0.12, f"false alarms {alarms:.1%}"
+    assert recall >= 0.85, f"recall {recall:.1%}"
+    assert alarms <= 0.10, f"false alarms {alarms:.1%}"
 
 
 def test_crisis_detection_fits_its_training_examples() -> None:
-    from skill.content import load_yaml, prompts_dir
 
-    recall, alarms = _rates(load_yaml(prompts_dir() / "safety_examples.yaml"))
+    from bench.nlu_accuracy import training_examples
+
+    recall, alarms = _rates(training_examples())
     assert recall >= 0.98 and alarms <= 0.03
 
 
