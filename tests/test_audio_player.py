@@ -173,3 +173,17 @@ def test_no_public_https_url_means_no_stream(adapter: SQLitePersistenceAdapter, 
     device = FixtureDevice(build_skill(adapter, audio=plain))
     device.audio_player = {"token": "", "offsetInMilliseconds": 0, "playerActivity": "IDLE"}
     assert not directives(device.send("start_practice_breath_10"))
+
+
+def test_a_local_catalog_hands_out_the_rendered_files_own_uri(
+    adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
+) -> None:
+    local = AudioCatalog(catalog.content, catalog.directory, None, local_files=True)
+    track = local.track("soothing_breath", 10)
+    assert local.url(track) == catalog.path(track).resolve().as_uri()
+    assert local.url(local.track("mindfulness", 3)) is None  # not rendered: SSML segments instead
+    assert catalog.url(track) == f"{PUBLIC_URL}/audio/{track.stem}.mp3"  # the endpoint keeps HTTPS
+    device = FixtureDevice(build_skill(adapter, audio=local))
+    device.audio_player = {"token": "", "offsetInMilliseconds": 0, "playerActivity": "IDLE"}
+    stream = play_directive(device.send("start_practice_breath_10"))["audioItem"]["stream"]
+    assert stream["url"].startswith("file:///") and stream["url"].endswith(f"{track.stem}.mp3")
