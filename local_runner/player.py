@@ -156,20 +156,9 @@ class DevicePlayer:
     # --- what the loop asks ----------------------------------------------------------------------
 
     @property
-    def state(self) -> PlayerState:
-        """What the device reports in context.AudioPlayer."""
-        return self.conversation.player
-
-    @property
     def held(self) -> bool:
         """True while a stream waits, silent, for the reply to a command heard during it."""
         return self._held is not None
-
-    @property
-    def active(self) -> bool:
-        """True while a stream plays or is held."""
-        with self.lock:
-            return self._advance() or self._held is not None
 
     def offset_ms(self) -> int:
         """Where the stream stands now, in milliseconds."""
@@ -178,7 +167,7 @@ class DevicePlayer:
                 return self._ms(self._held)
             if self._run is not None:
                 return self._ms(self._position(self._run))
-            return self.state.offset_ms
+            return self.conversation.player.offset_ms
 
     def hold(self) -> bool:
         """A command was heard: silence the stream at once and report it PLAYING here; False when none plays."""
@@ -320,7 +309,7 @@ class DevicePlayer:
         return round(sample * 1000 / self.speaker.sample_rate)
 
     def _report(self, activity: str, position: int) -> None:
-        token = self._stream.token if self._stream is not None else self.state.token
+        token = self._stream.token if self._stream is not None else self.conversation.player.token
         self.conversation.player = PlayerState(token, self._ms(position), activity)
 
     def _send(self, kind: str, position: int) -> None:
