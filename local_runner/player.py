@@ -9,7 +9,8 @@ speaker has played, not wall time, so a pause keeps exactly what was heard.
 A command heard during playback first *holds* the player: silent at once, yet still PLAYING at the
 held offset, which is how Alexa reports its player while it listens. The reply then decides:
 AudioPlayer.Stop stops it (PlaybackStopped with the offset), a new Play replaces it, and speech
-alone lets it carry on from the same place once the speech is over.
+alone lets it carry on from the same place once the speech is over. Every Play is taken as
+REPLACE_ALL, the only behaviour KindWell's skill sends; there is no queue of streams.
 """
 
 from __future__ import annotations
