@@ -1,7 +1,8 @@
 """Microphones and speakers behind small factory seams (after wyoming-satellite).
 
 A microphone yields 16 kHz mono int16 chunks; a speaker takes int16 buffers, plays them from a
-PortAudio callback and can be silenced at once. Tests put a WAV file, a virtual PulseAudio device
+PortAudio callback, can be silenced at once, and counts the samples it has played (the AudioPlayer's
+position comes from that count, not from wall time). Tests put a WAV file, a virtual PulseAudio device
 or the named test double `MicrophoneDouble` in their place without patching internals.
 """
 
@@ -59,6 +60,15 @@ class Speaker(Protocol):
     @property
     def playing(self) -> bool:
         """True while queued audio remains."""
+
+    @property
+    def played(self) -> int:
+        """Samples (at `sample_rate`) that have gone out to the device since it opened."""
+
+    @property
+    def queued(self) -> int:
+        """Samples (at `sample_rate`) handed to play() since it opened, less what stop() dropped:
+        `played` plus what still waits, so audio queued now starts playing at played == queued."""
 
     def close(self) -> None:
         """Release the device."""
@@ -256,6 +266,9 @@ class SoundDeviceSpeaker:
         self.sample_rate = sample_rate
         self.first_sample_at: float | None = None
         self._queue = _Queue()
+        # Counted in device samples (the queue holds audio at the device's rate), under the queue's lock.
+        self._played_frames = 0
+        self._queued_frames = 0
         sd = sounddevice_module()
         try:
             self.device_rate = _supported_rate(sd, "output", self.settings.output_device, sample_rate)
@@ -275,8 +288,10 @@ class SoundDeviceSpeaker:
         q = self._queue
         with q.lock:
             data = q.take(frames)
-            if data is not None and self.first_sample_at is None:
-                self.first_sample_at = time.monotonic()
+            if data is not None:
+                self._played_frames += data.size
+                if self.first_sample_at is None:
+                    self.first_sample_at = time.monotonic()
             if not q.buffers and q.finished:
                 q.done.set()
         out.fill(0)
@@ -292,6 +307,7 @@ class SoundDeviceSpeaker:
             if self.device_rate != self.sample_rate:
                 data = to_mono_int16(data, self.sample_rate, self.device_rate)
             self._queue.buffers.append(data)
+            self._queued_frames += data.size
             self._queue.finished = False
             self._queue.done.clear()
 
@@ -311,6 +327,7 @@ class SoundDeviceSpeaker:
         with self._queue.lock:
             self._queue.buffers.clear()
             self._queue.offset = 0
+            self._queued_frames = self._played_frames
             self._queue.finished = True
             self._queue.done.set()
 
@@ -318,6 +335,23 @@ class SoundDeviceSpeaker:
     def playing(self) -> bool:
         """True while audio is queued."""
         return not self._queue.done.is_set()
+
+    @property
+    def played(self) -> int:
+        """Samples (at `sample_rate`) taken by the device so far; once taken they are heard, even after stop()."""
+        with self._queue.lock:
+            return self._at_sample_rate(self._played_frames)
+
+    @property
+    def queued(self) -> int:
+        """Samples (at `sample_rate`) played or waiting."""
+        with self._queue.lock:
+            return self._at_sample_rate(self._queued_frames)
+
+    def _at_sample_rate(self, frames: int) -> int:
+        if self.device_rate == self.sample_rate:
+            return frames
+        return round(frames * self.sample_rate / self.device_rate)
 
     def close(self) -> None:
         """Stop and release the device."""
@@ -327,7 +361,11 @@ class SoundDeviceSpeaker:
 
 
 class WavFileSpeaker:
-    """Writes each reply to reply-NNN.wav in a folder instead of playing it."""
+    """Writes each reply to reply-NNN.wav in a folder instead of playing it.
+
+    Nothing waits for a clock here: audio counts as played the moment it is given, so a practice
+    "plays" to its end at once.
+    """
 
     def __init__(self, directory: Path, sample_rate: int) -> None:
         self.directory = Path(directory)
@@ -336,12 +374,15 @@ class WavFileSpeaker:
         self.first_sample_at: float | None = None
         self.written: list[Path] = []
         self._parts: list[np.ndarray] = []
+        self._kept = 0
 
     def play(self, samples: np.ndarray) -> None:
         """Keep samples for the current reply."""
         if not self._parts:
             self.first_sample_at = time.monotonic()
-        self._parts.append(_pcm(samples))
+        data = _pcm(samples)
+        self._parts.append(data)
+        self._kept += data.size
 
     def finish(self) -> None:
         """Write the reply's file."""
@@ -358,12 +399,23 @@ class WavFileSpeaker:
 
     def stop(self) -> None:
         """Drop the unfinished reply."""
+        self._kept -= sum(part.size for part in self._parts)
         self._parts = []
 
     @property
     def playing(self) -> bool:
         """Never playing."""
         return False
+
+    @property
+    def played(self) -> int:
+        """Every sample given and not dropped."""
+        return self._kept
+
+    @property
+    def queued(self) -> int:
+        """The same as played: nothing waits."""
+        return self._kept
 
     def close(self) -> None:
         """Write anything pending."""
@@ -378,6 +430,7 @@ class SilentSpeaker(WavFileSpeaker):
         self.first_sample_at = None
         self.written = []
         self._parts = []
+        self._kept = 0
 
     def finish(self) -> None:
         """Forget the reply."""

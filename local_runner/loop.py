@@ -3,12 +3,17 @@
 The runner is a device: it sends the same skill the same request envelopes Alexa would (through
 skill.envelopes.Conversation), carries the session the same way and ends it when a response says
 so. Every transcript, including a free-text feeling, goes through the crisis check first.
+
+With a speaker it also has an AudioPlayer (local_runner.player): a rendered practice plays as one
+stream, and a command heard while it plays goes to the skill with the player PLAYING at its place,
+as Alexa sends it.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,8 +28,9 @@ from skill.text import normalize
 
 from .audio import Microphone, Speaker
 from .grammar import CommandGrammar, strip_unknown
+from .player import DevicePlayer, audio_directives
 from .recognizer import CommandDetector, Stream
-from .settings import LoopSettings, RecognizerSettings
+from .settings import LoopSettings, PlayerSettings, RecognizerSettings
 from .tts import SpeechRenderer
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,6 +50,8 @@ class Reply:
     session_ended: bool
     free_text_next: bool
     """True when the response elicits the free-text `feeling` slot."""
+    audio: tuple[dict[str, Any], ...] = ()
+    """The response's AudioPlayer directives, in order."""
 
     @property
     def text(self) -> str:
@@ -73,6 +81,11 @@ def finish_writes_first() -> Iterator[None]:
         raise KeyboardInterrupt
 
 
+def print_error(message: str) -> None:
+    """Show a one-sentence problem on stderr."""
+    print(f"kindwell: {message}", file=sys.stderr, flush=True)
+
+
 class VoiceLoop:
     """One user's device: hears transcripts, talks to the skill, speaks replies."""
 
@@ -86,6 +99,8 @@ class VoiceLoop:
         settings: LoopSettings | None = None,
         recognizer_settings: RecognizerSettings | None = None,
         on_reply: Callable[[Reply], None] | None = None,
+        player_settings: PlayerSettings | None = None,
+        on_error: Callable[[str], None] = print_error,
     ) -> None:
         self.conversation = conversation
         self.matcher = matcher
@@ -101,6 +116,12 @@ class VoiceLoop:
         """time.monotonic() when barge-in last silenced the speaker."""
         wake = sorted({normalize(p) for p in self.settings.wake_phrases}, key=len, reverse=True)
         self._wake = tuple(wake)
+        # One request at a time reaches the skill: the player's events come from its own thread.
+        self._lock = threading.RLock()
+        self.player: DevicePlayer | None = None
+        """The AudioPlayer, when the conversation advertises one and there is a speaker to play on."""
+        if conversation.has_audio_player and speaker is not None:
+            self.player = DevicePlayer(conversation, speaker, self._lock, player_settings, on_error)
 
     @property
     def in_session(self) -> bool:
@@ -111,26 +132,32 @@ class VoiceLoop:
 
     def launch(self) -> Reply:
         """Open a session as "Alexa, open KindWell" does."""
-        with finish_writes_first():
+        with finish_writes_first(), self._lock:
             response = self.conversation.launch()
         return self._reply("LaunchRequest", response)
 
     def send_intent(self, name: str, slots: dict[str, Any] | None = None, dialog_state: str | None = None) -> Reply:
         """Send an IntentRequest in the current session (a new one if none is open)."""
-        with finish_writes_first():
+        with finish_writes_first(), self._lock:
             response = self.conversation.intent(name, self._slots(slots or {}), dialog_state=dialog_state)
         return self._reply(name, response)
 
     def end_session(self, reason: str = "USER_INITIATED") -> None:
         """Send a SessionEndedRequest, as a speaker does when the user leaves or stays silent."""
         if self.in_session:
-            with finish_writes_first():
+            with finish_writes_first(), self._lock:
                 self.conversation.end(reason)
         self.free_text_next = False
 
     def _reply(self, request: str, response: dict[str, Any]) -> Reply:
         ended = not self.conversation.in_session
-        reply = Reply(request, speech_of(response), ended, False if ended else elicits_free_text(response))
+        reply = Reply(
+            request,
+            speech_of(response),
+            ended,
+            False if ended else elicits_free_text(response),
+            audio_directives(response),
+        )
         self.free_text_next = reply.free_text_next
         self.replies.append(reply)
         _LOGGER.debug("Sent %s; session %s", request, "ended" if ended else "open")
@@ -211,54 +238,76 @@ class VoiceLoop:
     # --- speech -------------------------------------------------------------------------------
 
     def speak(self, reply: Reply) -> None:
-        """Queue a reply's audio on the speaker (returns when it is queued, not played)."""
-        if self.renderer is None or self.speaker is None or not reply.ssml:
+        """Queue a reply's audio on the speaker (returns when it is queued, not played).
+
+        Its AudioPlayer directives are obeyed around the speech, as on an Echo: Stop before it, Play
+        after it; with neither, a stream held for the command carries on after it.
+        """
+        if self.player is not None:
+            self.player.before_speech(reply.audio)
+        if self.renderer is not None and self.speaker is not None and reply.ssml:
+            for audio in self.renderer.stream(reply.ssml):
+                self.speaker.play(audio)
+            self.speaker.finish()
+        if self.player is not None:
+            self.player.after_speech(reply.audio)
+
+    def silence(self) -> None:
+        """Go quiet for something heard: a playing stream is held at its place, speech is dropped."""
+        if self.player is not None and self.player.hold():
             return
-        for audio in self.renderer.stream(reply.ssml):
-            self.speaker.play(audio)
-        self.speaker.finish()
+        if self.speaker is not None:
+            self.speaker.stop()
+
+    def drain(self) -> None:
+        """Wait until everything queued has played and the player has reported it."""
+        if self.speaker is not None:
+            self.speaker.wait()
+        if self.player is not None:
+            self.player.wait()
 
     def play_listening(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> str | None:
-        """Speak a reply while listening for a command word; the command heard, if any."""
+        """Speak a reply (and play a practice it starts) while listening for a command word; the command heard."""
         self.speak(reply)
         if self.speaker is None or detector is None or not self.settings.barge_in:
-            if self.speaker is not None:
-                self.speaker.wait()
+            self.drain()
             return None
         detector.reset()
         while self.speaker.playing:
             chunk = next(chunks, None)
             if chunk is None:
-                self.speaker.wait()
+                self.drain()
                 return None
             command = detector.accept(chunk)
             if command is not None:
-                self.speaker.stop()
+                self.silence()
                 self.stopped_at = time.monotonic()
                 return command
         return None
 
     def respond_to_command(self, command: str) -> Reply | None:
-        """Send the intent a barge-in command stands for (nothing once the session is over)."""
-        if not self.in_session:
+        """Send the intent a barge-in command stands for (nothing once the session is over,
+        unless a practice stream was playing: commands then go to the skill that plays it)."""
+        if not self.in_session and not (self.player is not None and self.player.held):
             return None
         return self.send_intent(command)
 
     # --- modes ----------------------------------------------------------------------------------
 
     def run_text(self, lines: Iterable[str]) -> None:
-        """--text: a session opens at once; each line is one utterance; a new line interrupts speech."""
+        """--text: a session opens at once; each line is one utterance; a new line interrupts speech
+        or a playing practice (which goes on after a reply that does not stop it)."""
         self.speak(self.launch())
         for line in lines:
             if not line.strip():
                 continue
-            if self.speaker is not None:
-                self.speaker.stop()
+            self.silence()
             reply = self.hear(line)
             if reply is not None:
                 self.speak(reply)
-        if self.speaker is not None:
-            self.speaker.wait()
+            elif self.player is not None:
+                self.player.carry_on()
+        self.drain()
 
     def run_utterances(self, utterances: Iterable[Iterable[bytes]], stream: Stream, open_stream: Stream) -> None:
         """--wav: each item is one utterance's audio; a session opens at once unless a wake phrase is required."""
@@ -279,8 +328,7 @@ class VoiceLoop:
 
     def _say_and_wait(self, reply: Reply) -> None:
         self.speak(reply)
-        if self.speaker is not None:
-            self.speaker.wait()
+        self.drain()
 
     def run_microphone(
         self,
@@ -331,7 +379,11 @@ class VoiceLoop:
         self.end_session("EXCEEDED_MAX_REPROMPTS")
 
     def goodbye(self) -> Reply | None:
-        """Ctrl-C: stop speaking, save the place (AMAZON.StopIntent) and say goodbye."""
+        """Ctrl-C: stop a playing practice (PlaybackStopped keeps its place), stop speaking, save the
+        place of a spoken practice (AMAZON.StopIntent) and say goodbye."""
+        if self.player is not None:
+            self.player.stop()
+            self.player.close()
         if self.speaker is not None:
             self.speaker.stop()
         if not self.in_session:

@@ -8,12 +8,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skill.app import build_skill
+from skill.audio_catalog import AudioCatalog, default_audio_dir
 from skill.content import default_content
 from skill.envelopes import Conversation
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
 
-from .audio import Speaker, WavFileMicrophone, open_microphone, open_speaker
+from .audio import SilentSpeaker, Speaker, WavFileMicrophone, open_microphone, open_speaker
 from .grammar import CommandGrammar, template_grammar
 from .loop import Reply, VoiceLoop
 from .models import find_model
@@ -47,13 +48,25 @@ def build_loop(
     on_reply: Callable[[Reply], None] | None = None,
     speaker: Speaker | None = None,
 ) -> VoiceLoop:
-    """The loop over the real skill; speaker from the options unless one is given."""
-    skill = build_skill(SQLitePersistenceAdapter(options.database))
+    """The loop over the real skill; speaker from the options unless one is given.
+
+    Practices rendered into KINDWELL_AUDIO_DIR (`kindwell render --all DIR`) play as one stream
+    through the device's AudioPlayer whenever replies are audible; with --mute the device has no
+    AudioPlayer and practices stay spoken segments, printed.
+    """
+    catalog = AudioCatalog(default_content(), default_audio_dir(), None, local_files=True)
+    skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog)
     matcher = Matcher()
     renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)
     if speaker is None:
         speaker = open_speaker(settings.audio, renderer.sample_rate, mute=options.mute, save_dir=options.save_replies)
-    conversation = Conversation(skill, user_id=settings.loop.user_id, locale=settings.loop.locale)
+    audible = not options.mute and not isinstance(speaker, SilentSpeaker)
+    conversation = Conversation(
+        skill,
+        user_id=settings.loop.user_id,
+        locale=settings.loop.locale,
+        supported_interfaces={"AudioPlayer": {}} if audible else {},
+    )
     return VoiceLoop(
         conversation,
         matcher,
@@ -63,6 +76,7 @@ def build_loop(
         settings.loop,
         settings.recognizer,
         on_reply,
+        settings.player,
     )
 
 
@@ -120,6 +134,8 @@ def _guarded(loop: VoiceLoop, body: Callable[[], None]) -> int:
             pass
         return 130
     finally:
+        if loop.player is not None:
+            loop.player.close()
         if loop.speaker is not None:
             loop.speaker.close()
     return 0

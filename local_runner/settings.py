@@ -100,6 +100,16 @@ class LoopSettings:
 
 
 @dataclass(frozen=True)
+class PlayerSettings:
+    """The runner's AudioPlayer: how it plays a rendered practice and reports on it."""
+
+    nearly_finished_s: float = 10.0
+    """Time left in a stream when PlaybackNearlyFinished is sent, in seconds (a skill may queue what follows)."""
+    poll_s: float = 0.02
+    """How often the playing position is checked for events due, in seconds."""
+
+
+@dataclass(frozen=True)
 class VoiceSettings:
     """Everything the runner needs, grouped."""
 
@@ -107,3 +117,4 @@ class VoiceSettings:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     recognizer: RecognizerSettings = field(default_factory=RecognizerSettings)
     loop: LoopSettings = field(default_factory=LoopSettings)
+    player: PlayerSettings = field(default_factory=PlayerSettings)

@@ -1,7 +1,9 @@
 """Alexa-format request envelopes and a conversation that carries a session, as a device would.
 
 The offline runner and the tests talk to the skill exactly the way Alexa does: JSON request
-envelopes in, JSON response envelopes out, through ask-sdk's own serializer.
+envelopes in, JSON response envelopes out, through ask-sdk's own serializer. A device that
+advertises AudioPlayer reports its player's state in every request and sends sessionless
+playback events, as an Echo does.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ from .serializer import FastSerializer
 
 _SERIALIZER = FastSerializer()
 LOCAL_APPLICATION_ID = "amzn1.ask.skill.kindwell-local"
+AUDIO_PLAYER = "AudioPlayer"
+#: The playback events a device sends without a session.
+PLAYBACK_EVENTS = frozenset(
+    f"AudioPlayer.Playback{kind}" for kind in ("Started", "Stopped", "NearlyFinished", "Finished", "Failed")
+)
 
 
 def _timestamp(moment: dt.datetime | None = None) -> str:
@@ -49,6 +56,22 @@ def slot_json(name: str, value: Any, resolved_id: str | None = None, authority: 
 
 
 @dataclass
+class PlayerState:
+    """A device's AudioPlayer as it reports itself in context.AudioPlayer."""
+
+    token: str = ""
+    """Token of the stream the player holds ("" before anything has played)."""
+    offset_ms: int = 0
+    """Position in that stream, in milliseconds."""
+    activity: str = "IDLE"
+    """IDLE, PLAYING, PAUSED, STOPPED, FINISHED or BUFFER_UNDERRUN."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The context.AudioPlayer object."""
+        return {"token": self.token, "offsetInMilliseconds": int(self.offset_ms), "playerActivity": self.activity}
+
+
+@dataclass
 class Conversation:
     """A device's side of a conversation: one user, one locale, sessions that come and go."""
 
@@ -63,14 +86,42 @@ class Conversation:
     session_id: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     last_response: dict[str, Any] | None = None
+    player: PlayerState = field(default_factory=PlayerState)
+    """The device's AudioPlayer state, sent as context.AudioPlayer while AudioPlayer is advertised."""
 
     @property
     def in_session(self) -> bool:
         """True while a session is open."""
         return self.session_id is not None
 
+    @property
+    def has_audio_player(self) -> bool:
+        """True when the device advertises the AudioPlayer interface."""
+        return AUDIO_PLAYER in self.supported_interfaces
+
+    def context(self) -> dict[str, Any]:
+        """The context object: System, and AudioPlayer on a device that has one."""
+        application = {"applicationId": self.application_id}
+        context: dict[str, Any] = {
+            "System": {
+                "application": application,
+                "user": {"userId": self.user_id},
+                "device": {"deviceId": self.device_id, "supportedInterfaces": self.supported_interfaces},
+                "apiEndpoint": "https://api.amazonalexa.com",
+            }
+        }
+        if self.has_audio_player:
+            context[AUDIO_PLAYER] = self.player.to_json()
+        return context
+
     def _now(self) -> dt.datetime:
         return self.clock() if self.clock else dt.datetime.now(dt.UTC)
+
+    def _stamp(self, request: dict[str, Any]) -> dict[str, Any]:
+        request.setdefault("requestId", _request_id())
+        request.setdefault("timestamp", _timestamp(self._now()))
+        request.setdefault("locale", self.locale)
+        return request
 
     def envelope(self, request: dict[str, Any], new_session: bool | None = None) -> dict[str, Any]:
         """Wrap a request in a full envelope with session and context."""
@@ -78,30 +129,36 @@ class Conversation:
         if self.session_id is None:
             self.session_id = f"amzn1.echo-api.session.{uuid.uuid4()}"
             self.attributes = {}
-        application = {"applicationId": self.application_id}
-        user = {"userId": self.user_id}
-        request.setdefault("requestId", _request_id())
-        request.setdefault("timestamp", _timestamp(self._now()))
-        request.setdefault("locale", self.locale)
         return {
             "version": "1.0",
             "session": {
                 "new": is_new,
                 "sessionId": self.session_id,
-                "application": application,
+                "application": {"applicationId": self.application_id},
                 "attributes": dict(self.attributes),
-                "user": user,
+                "user": {"userId": self.user_id},
             },
-            "context": {
-                "System": {
-                    "application": application,
-                    "user": user,
-                    "device": {"deviceId": self.device_id, "supportedInterfaces": self.supported_interfaces},
-                    "apiEndpoint": "https://api.amazonalexa.com",
-                }
-            },
-            "request": request,
+            "context": self.context(),
+            "request": self._stamp(request),
         }
+
+    def playback_envelope(self, kind: str, token: str, offset_ms: int, **fields: Any) -> dict[str, Any]:
+        """A sessionless AudioPlayer event envelope (PlaybackStarted, ...Stopped, ...NearlyFinished, ...).
+
+        `fields` adds to the request, e.g. `error` and `currentPlaybackState` for PlaybackFailed, which
+        reports its position there instead of in offsetInMilliseconds.
+        """
+        if kind not in PLAYBACK_EVENTS:
+            raise ValueError(f"{kind} is not an AudioPlayer playback event; use one of {sorted(PLAYBACK_EVENTS)}.")
+        request: dict[str, Any] = {"type": kind, "token": token}
+        if kind != "AudioPlayer.PlaybackFailed":
+            request["offsetInMilliseconds"] = int(offset_ms)
+        request.update(fields)
+        return {"version": "1.0", "context": self.context(), "request": self._stamp(request)}
+
+    def playback_event(self, kind: str, token: str, offset_ms: int, **fields: Any) -> dict[str, Any]:
+        """Send a playback event; the open session, if any, is left as it was (events carry none)."""
+        return invoke(self.skill, self.playback_envelope(kind, token, offset_ms, **fields))
 
     def send(self, envelope: dict[str, Any]) -> dict[str, Any]:
         """Invoke the skill with an envelope and carry the session forward."""

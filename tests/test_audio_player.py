@@ -11,9 +11,10 @@ import pytest
 from skill.app import build_skill
 from skill.audio_catalog import AudioCatalog, AudioTrack
 from skill.content import default_content
+from skill.envelopes import Conversation, PlayerState
 from skill.persistence import SQLitePersistenceAdapter
 
-from .conftest import FixtureDevice, text
+from .conftest import FixtureDevice, load_fixture, text
 
 PUBLIC_URL = "https://kindwell.example.org"
 
@@ -173,3 +174,91 @@ def test_no_public_https_url_means_no_stream(adapter: SQLitePersistenceAdapter, 
     device = FixtureDevice(build_skill(adapter, audio=plain))
     device.audio_player = {"token": "", "offsetInMilliseconds": 0, "playerActivity": "IDLE"}
     assert not directives(device.send("start_practice_breath_10"))
+
+
+def test_a_local_catalog_hands_out_the_rendered_files_own_uri(
+    adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
+) -> None:
+    local = AudioCatalog(catalog.content, catalog.directory, None, local_files=True)
+    track = local.track("soothing_breath", 10)
+    assert local.url(track) == catalog.path(track).resolve().as_uri()
+    assert local.url(local.track("mindfulness", 3)) is None  # not rendered: SSML segments instead
+    assert catalog.url(track) == f"{PUBLIC_URL}/audio/{track.stem}.mp3"  # the endpoint keeps HTTPS
+    device = FixtureDevice(build_skill(adapter, audio=local))
+    device.audio_player = {"token": "", "offsetInMilliseconds": 0, "playerActivity": "IDLE"}
+    stream = play_directive(device.send("start_practice_breath_10"))["audioItem"]["stream"]
+    assert stream["url"].startswith("file:///") and stream["url"].endswith(f"{track.stem}.mp3")
+
+
+def shape(value: Any) -> Any:
+    """The key structure of a JSON value (dict keys, recursively), ignoring values."""
+    if isinstance(value, dict):
+        return {key: shape(item) for key, item in value.items()}
+    return type(value).__name__ if not isinstance(value, bool | int) else "number"
+
+
+@pytest.mark.parametrize(
+    ("kind", "name"),
+    [("Started", "started"), ("Stopped", "stopped"), ("NearlyFinished", "nearly_finished"), ("Finished", "finished")],
+)
+def test_conversation_playback_events_are_shaped_like_alexas(
+    adapter: SQLitePersistenceAdapter, kind: str, name: str
+) -> None:
+    device = Conversation(build_skill(adapter), supported_interfaces={"AudioPlayer": {}})
+    device.player = PlayerState("kindwell:soothing_breath:10:KEY", 1234, "PLAYING")
+    fixture = load_fixture(f"audioplayer_playback_{name}")
+    made = device.playback_envelope(f"AudioPlayer.Playback{kind}", device.player.token, 1234)
+    assert "session" not in made
+    assert shape(made["request"]) == shape(fixture["request"])
+    assert made["request"]["token"] == device.player.token and made["request"]["offsetInMilliseconds"] == 1234
+    system = {k: v for k, v in fixture["context"]["System"].items() if k != "apiAccessToken"}
+    assert shape(made["context"]) == shape({"System": system, "AudioPlayer": fixture["context"]["AudioPlayer"]})
+    assert made["context"]["AudioPlayer"] == {
+        "token": device.player.token,
+        "offsetInMilliseconds": 1234,
+        "playerActivity": "PLAYING",
+    }
+
+
+def test_failed_playback_event_carries_its_error_and_state(adapter: SQLitePersistenceAdapter) -> None:
+    device = Conversation(build_skill(adapter), supported_interfaces={"AudioPlayer": {}})
+    fixture = load_fixture("audioplayer_playback_failed")["request"]
+    made = device.playback_envelope(
+        "AudioPlayer.PlaybackFailed",
+        fixture["token"],
+        0,
+        error=fixture["error"],
+        currentPlaybackState=fixture["currentPlaybackState"],
+    )
+    assert shape(made["request"]) == shape(fixture)
+    assert device.playback_event("AudioPlayer.PlaybackFailed", fixture["token"], 0, error=fixture["error"])
+    with pytest.raises(ValueError, match="not an AudioPlayer playback event"):
+        device.playback_envelope("AudioPlayer.Play", "x", 0)
+
+
+def test_a_conversation_with_a_player_pauses_and_resumes_across_sessions(
+    adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
+) -> None:
+    local = AudioCatalog(catalog.content, catalog.directory, None, local_files=True)
+    device = Conversation(build_skill(adapter, audio=local), supported_interfaces={"AudioPlayer": {}})
+    assert device.envelope({"type": "LaunchRequest"})["context"]["AudioPlayer"]["playerActivity"] == "IDLE"
+    started = device.intent("StartPracticeIntent", {"practice": ("soothing breath", "soothing_breath"), "minutes": 3})
+    stream = play_directive(started)["audioItem"]["stream"]
+    assert not device.in_session  # a Play ends the session, as on an Echo
+    device.player = PlayerState(stream["token"], 0, "PLAYING")
+    assert device.playback_event("AudioPlayer.PlaybackStarted", stream["token"], 0)["response"] == {}
+    device.player = PlayerState(stream["token"], 4321, "PLAYING")
+    paused = device.intent("AMAZON.PauseIntent")
+    assert [d["type"] for d in directives(paused)] == ["AudioPlayer.Stop"]
+    device.player = PlayerState(stream["token"], 4321, "STOPPED")
+    device.playback_event("AudioPlayer.PlaybackStopped", stream["token"], 4321)
+
+    later = Conversation(build_skill(adapter, audio=local), supported_interfaces={"AudioPlayer": {}})
+    later.player = PlayerState(stream["token"], 4321, "STOPPED")
+    resumed = play_directive(later.intent("AMAZON.ResumeIntent"))["audioItem"]["stream"]
+    assert (resumed["token"], resumed["offsetInMilliseconds"], resumed["url"]) == (stream["token"], 4321, stream["url"])
+
+
+def test_a_device_without_audio_player_sends_no_player_state(adapter: SQLitePersistenceAdapter) -> None:
+    device = Conversation(build_skill(adapter))
+    assert "AudioPlayer" not in device.envelope({"type": "LaunchRequest"})["context"]
