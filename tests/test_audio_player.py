@@ -262,3 +262,10 @@ def test_a_conversation_with_a_player_pauses_and_resumes_across_sessions(
 def test_a_device_without_audio_player_sends_no_player_state(adapter: SQLitePersistenceAdapter) -> None:
     device = Conversation(build_skill(adapter))
     assert "AudioPlayer" not in device.envelope({"type": "LaunchRequest"})["context"]
+
+
+def test_resume_uses_the_devices_own_position_when_it_is_newer(echo: FixtureDevice) -> None:
+    token = play_directive(echo.send("start_practice_breath_10"))["audioItem"]["stream"]["token"]
+    # The device played on to 42 s and was paused by its own button; no PlaybackStopped arrived yet.
+    echo.audio_player = {"token": token, "offsetInMilliseconds": 42_000, "playerActivity": "PAUSED"}
+    assert play_directive(echo.send("amazon_resume"))["audioItem"]["stream"]["offsetInMilliseconds"] == 42_000

@@ -298,13 +298,15 @@ def test_ctrl_c_during_playback_saves_the_place_before_goodbye(
     process.stdin.flush()
     lines = [process.stdout.readline(), process.stdout.readline()]
     assert "Let's begin the soothing breath" in lines[1]
-    time.sleep(5.0)  # the intro, then a few seconds of the practice
+    sent = time.monotonic()
+    time.sleep(8.0)  # the intro (a few seconds, longer on a busy machine), then some of the practice
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "KindWell:" in out  # the goodbye
     saved = saved_audio(db)
-    assert saved is not None and 500 < saved["offset"] < 5000
+    # Somewhere inside what could have played: after the start, before the interrupt.
+    assert saved is not None and 200 < saved["offset"] < (time.monotonic() - sent) * 1000
 
 
 @pytest.mark.slow

@@ -54,14 +54,13 @@ def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[A
     track = AudioTrack.from_token(raw.get("token"))
     if track is None or not services.audio.is_current(track) or services.audio.url(track) is None:
         return None
-    return track, max(0, int(raw.get("offset", 0)))
-
-
-def player_token(handler_input: HandlerInput) -> str | None:
-    """The token the device's player holds, when the request carries AudioPlayer state."""
+    offset = int(raw.get("offset", 0))
     context = handler_input.request_envelope.context
     state = getattr(context, "audio_player", None) if context else None
-    return getattr(state, "token", None)
+    if state is not None and getattr(state, "token", None) == track.token:
+        # The device knows where its player is now; the saved offset may predate this play.
+        offset = int(getattr(state, "offset_in_milliseconds", 0) or 0)
+    return track, max(0, offset)
 
 
 def is_playing(handler_input: HandlerInput) -> bool:
