@@ -187,7 +187,7 @@ class RequestVerifier:
             signer.public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise RequestRejected("The Signature-256 header does not match the request body.") from None
-        envelope = _parse_envelope(body)
+        envelope = parse_envelope(body)
         self._check_timestamp(envelope, now)
         check_skill_id(envelope, self.skill_id)
         return envelope
@@ -253,7 +253,8 @@ class RequestVerifier:
             raise RequestRejected("The request timestamp is more than 150 seconds from now.")
 
 
-def _parse_envelope(body: bytes) -> dict[str, Any]:
+def parse_envelope(body: bytes) -> dict[str, Any]:
+    """A request body as a JSON object, or RequestRejected saying why it is not one."""
     try:
         # Alexa sends UTF-8; json.loads on bytes would also guess UTF-16/32, which nothing here expects.
         envelope = json.loads(body.decode("utf-8"))

@@ -26,7 +26,14 @@ from .envelopes import invoke
 from .listen import listen_blueprint
 from .safety import default_safety
 from .settings import EndpointSettings
-from .verify import RequestRejected, RequestVerifier, certifi_trust_store, check_skill_id, https_cert_fetcher
+from .verify import (
+    RequestRejected,
+    RequestVerifier,
+    certifi_trust_store,
+    check_skill_id,
+    https_cert_fetcher,
+    parse_envelope,
+)
 
 _LOGGER = logging.getLogger("kindwell.web")
 INSECURE_WARNING = (
@@ -150,12 +157,7 @@ def create_app(
 
 def _unverified(body: bytes, skill_id: str | None) -> dict[str, Any]:
     """Parse a body without signature checks (development only), still honouring a configured skill id."""
-    try:
-        envelope = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        raise RequestRejected("The request body is not JSON.") from None
-    if not isinstance(envelope, dict):
-        raise RequestRejected("The request body is not a JSON object.")
+    envelope = parse_envelope(body)
     if skill_id:
         check_skill_id(envelope, skill_id)
     return envelope
