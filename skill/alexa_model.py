@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -345,10 +344,3 @@ def _write_json(path: Path, data: dict[str, Any]) -> Path:
     tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     tmp.replace(path)
     return path
-
-
-def all_samples(model: dict[str, Any]) -> Iterable[tuple[str, str]]:
-    """(intent, sample) pairs of a model."""
-    for intent in model["interactionModel"]["languageModel"]["intents"]:
-        for sample in intent.get("samples", []):
-            yield intent["name"], sample

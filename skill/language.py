@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from hassil import Intents, RangeSlotList, TextSlotList, WildcardSlotList
+from hassil import Intents, RangeSlotList, TextSlotList
 from hassil.expression import Sentence
 from hassil.sample import sample_sentence
 
@@ -110,14 +110,6 @@ class Language:
             else:
                 words.update(phrase for phrase, _ in self.list_values(name))
         return frozenset(words)
-
-    def is_wildcard(self, list_name: str) -> bool:
-        """True when a list captures free text."""
-        return isinstance(self.intents.slot_lists.get(list_name), WildcardSlotList)
-
-    def is_range(self, list_name: str) -> bool:
-        """True when a list is a number range."""
-        return isinstance(self.intents.slot_lists.get(list_name), RangeSlotList)
 
 
 def _expand_alternatives(expression: Any) -> Iterable[str]:

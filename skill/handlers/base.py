@@ -142,11 +142,6 @@ def session(handler_input: HandlerInput) -> dict[str, Any]:
     return attributes
 
 
-def has_session(handler_input: HandlerInput) -> bool:
-    """True when the request belongs to a conversation (AudioPlayer events do not)."""
-    return handler_input.request_envelope.session is not None
-
-
 def user(handler_input: HandlerInput, services: SkillServices) -> Attributes:
     """The user's persistent attributes ({} when no adapter is configured)."""
     if services.adapter is None:
