@@ -167,7 +167,7 @@ class VoiceLoop:
 
     def _slots(self, slots: dict[str, Any]) -> dict[str, Any]:
         converted: dict[str, Any] = {}
-        synonyms = self.matcher.language.practice_synonyms()
+        synonyms = self.matcher.practice_synonyms
         for name, value in slots.items():
             if name == "practice":
                 spoken = (synonyms.get(str(value)) or [str(value).replace("_", " ")])[0]

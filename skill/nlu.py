@@ -126,8 +126,10 @@ class Matcher:
         self.safety = safety or default_safety()
         root = prompts or prompts_dir()
         cues = load_yaml(root / "language" / "cues.yaml")
+        self.practice_synonyms = self.language.practice_synonyms()
+        """Practice id -> every phrase the templates accept for it (first is the primary name)."""
         self._practice_cues: dict[str, list[str]] = {
-            practice: list(phrases) + self.language.practice_synonyms().get(practice, [])
+            practice: list(phrases) + self.practice_synonyms.get(practice, [])
             for practice, phrases in cues["practice_cues"].items()
         }
         self._out_of_domain: list[str] = list(cues["out_of_domain"])

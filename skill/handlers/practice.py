@@ -120,6 +120,18 @@ def start(
     )
 
 
+def replay_saved_audio(
+    handler_input: HandlerInput, handler: KindHandler, intro_key: str, from_start: bool
+) -> Response | None:
+    """Play the user's saved practice stream again (at its offset, or from the start), if there is one."""
+    saved = saved_audio(handler_input, handler.services)
+    if saved is None or session(handler_input).get(PLAYING) is not None:
+        return None
+    track, offset = saved
+    intro = ssml.sentence(handler.say(intro_key, title=handler.content.practice(track.practice).title))
+    return play(handler_input, handler.services, track, 0 if from_start else offset, intro)
+
+
 class StartPracticeHandler(KindHandler):
     """Starts a practice, asking for whatever is missing (which practice, how long)."""
 
@@ -207,11 +219,9 @@ class ResumeHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.ResumeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        saved = saved_audio(handler_input, self.services)
-        if saved is not None and session(handler_input).get(PLAYING) is None:
-            title = self.content.practice(saved[0].practice).title
-            intro = ssml.sentence(self.say("resume_intro", title=title))
-            return play(handler_input, self.services, saved[0], saved[1], intro)
+        replayed = replay_saved_audio(handler_input, self, "resume_intro", from_start=False)
+        if replayed is not None:
+            return replayed
         attributes = session(handler_input)
         position = current_position(handler_input, self)
         if position is None:
@@ -272,10 +282,9 @@ class StartOverHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.StartOverIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        saved = saved_audio(handler_input, self.services)
-        if saved is not None and session(handler_input).get(PLAYING) is None:
-            title = self.content.practice(saved[0].practice).title
-            return play(handler_input, self.services, saved[0], 0, ssml.sentence(self.say("start_over", title=title)))
+        replayed = replay_saved_audio(handler_input, self, "start_over", from_start=True)
+        if replayed is not None:
+            return replayed
         position = current_position(handler_input, self)
         if position is None:
             return self.ask(handler_input, "nothing_next")
