@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
 from .language import load_language
@@ -69,6 +70,10 @@ class SafetyPolicy:
         if verdict is None:
             verdict = self._verdicts[clean] = self._judge(text, clean)
         return verdict
+
+    def care(self, text: str | None) -> CareTier | None:
+        """The care tier a text calls for (crisis, someone else at risk, concern), or None."""
+        return CareTier.CRISIS if self.is_crisis(text) else None
 
     def _judge(self, text: str, clean: str) -> bool:
         if self.matches_pattern(text):
