@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
 
@@ -11,7 +12,16 @@ from unicode_rbnf import RbnfEngine
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
-_STEMMER = snowballstemmer.stemmer("english")
+# snowballstemmer's stemmers keep the word being stemmed in instance fields, so one stemmer shared
+# by the endpoint's threads returns other threads' stems and raises IndexError: one per thread.
+_LOCAL = threading.local()
+
+
+def _stemmer() -> object:
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:
+        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def normalize(text: str) -> str:
@@ -22,7 +32,7 @@ def normalize(text: str) -> str:
 
 def stems(text: str) -> list[str]:
     """Word stems of normalised text ("breathing" -> "breath")."""
-    return list(_STEMMER.stemWords(normalize(text).split()))
+    return list(_stemmer().stemWords(normalize(text).split()))  # type: ignore[attr-defined]
 
 
 def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
