@@ -29,6 +29,7 @@ def build_skill(
     rng: random.Random | None = None,
     prompts: Path | None = None,
     audio: AudioCatalog | None = None,
+    country: str | None = None,
 ) -> CustomSkill:
     """The skill with every handler, over the given persistence adapter (SQLite by default)."""
     if prompts is not None:
@@ -42,6 +43,7 @@ def build_skill(
         timezone=timezone or zone(os.environ.get("KINDWELL_TIMEZONE")),
         rng=rng or random.Random(),
         audio=audio,
+        country=country,
     )
     builder = CustomSkillBuilder(persistence_adapter=adapter)
     if skill_id:

@@ -168,6 +168,8 @@ class Content:
     responses: Responses
     feelings: tuple[FeelingTheme, ...]
     default_feeling_practice: str
+    care_breath: tuple[Step, ...] = ()
+    """The short guided breath offered after a care reply (prompts/care.yaml)."""
     digest: str = field(default="")
     """SHA-256 over every content file, for rebuilding derived artifacts only when it changes."""
 
@@ -243,15 +245,36 @@ def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
     return tuple(result)
 
 
-def _load_responses(path: Path) -> Responses:
+def _load_responses(path: Path) -> dict[str, tuple[str, ...]]:
     data = load_yaml(path)
     if not isinstance(data, Mapping):
         raise ContentError(f"{path} must map response keys to a sentence or a list of variants.")
+    return _load_responses_data(data)
+
+
+def _load_responses_data(data: Mapping[Any, Any]) -> dict[str, tuple[str, ...]]:
     entries: dict[str, tuple[str, ...]] = {}
     for key, value in data.items():
         variants = value if isinstance(value, list) else [value]
         entries[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
-    return Responses(entries)
+    return entries
+
+
+def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]]:
+    """The care policy's responses and its short guided breath (prompts/care.yaml)."""
+    data = load_yaml(path)
+    if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
+        raise ContentError(f"{path} must have `responses:` (care replies by key) and `breath:` (steps).")
+    responses = _load_responses_data(data["responses"])
+    raw_steps = data.get("breath")
+    if not isinstance(raw_steps, list) or not raw_steps:
+        raise ContentError(f"{path}: `breath:` must be a non-empty list of steps with `say:` and `pause:`.")
+    steps = []
+    for index, raw in enumerate(raw_steps, start=1):
+        if not isinstance(raw, Mapping) or "say" not in raw:
+            raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
+        steps.append(Step(" ".join(str(raw["say"]).split()), _pause_for(raw.get("pause", 0), 0, f"{path} breath")))
+    return responses, tuple(steps)
 
 
 def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
@@ -287,12 +310,17 @@ def load_content(root: Path | None = None) -> Content:
     if not practices:
         raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
     feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
+    responses = _load_responses(root / "responses.yaml")
+    care_responses, care_breath = _load_care(root / "care.yaml")
+    for key in sorted(set(responses) & set(care_responses)):
+        raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
     return Content(
         practices=practices,
         affirmations=_load_affirmations(root / "affirmations.yaml"),
-        responses=_load_responses(root / "responses.yaml"),
+        responses=Responses({**responses, **care_responses}),
         feelings=feelings,
         default_feeling_practice=default_practice,
+        care_breath=care_breath,
         digest=content_digest(root),
     )
 

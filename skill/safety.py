@@ -23,18 +23,30 @@ from .text import normalize
 
 @dataclass(frozen=True)
 class CrisisLine:
-    """A crisis line to offer: how it is named, spoken and written."""
+    """A crisis line to offer: how it is named, spoken and written, and where it was checked."""
 
     name: str
     spoken: str
     display: str
     how: str
     emergency: str
+    """The emergency number as spoken ("nine nine nine")."""
+    emergency_display: str
+    source: str = ""
+    """The service's page that states the number."""
+    checked: str = ""
+    """The date the number was last checked against `source` (ISO date)."""
 
-    @property
-    def known(self) -> bool:
-        """False for the generic fallback used in locales without a listed line."""
-        return bool(self.spoken)
+    def values(self) -> dict[str, str]:
+        """Placeholder values for the care responses."""
+        return {
+            "line_name": self.name,
+            "line_spoken": self.spoken,
+            "line_display": self.display,
+            "line_how": self.how,
+            "emergency": self.emergency,
+            "emergency_display": self.emergency_display,
+        }
 
 
 @dataclass(frozen=True)
@@ -80,13 +92,9 @@ class SafetyPolicy:
             return True
         return self.classifier is not None and self.classifier.probability(clean) >= THRESHOLD
 
-    def line_for(self, locale: str | None) -> CrisisLine:
-        """The crisis line for a locale such as en-GB; a generic line when none is listed."""
-        if locale:
-            line = self.lines.get(locale) or self.lines.get(locale.replace("_", "-"))
-            if line:
-                return line
-        return self.default_line
+    def line_for(self, country: str | None) -> CrisisLine:
+        """The crisis line for a country (ISO code such as GB); the international fallback otherwise."""
+        return self.lines.get((country or "").upper(), self.default_line)
 
 
 def _compile(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
@@ -99,17 +107,27 @@ def _compile(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+def _line(raw: object, path: Path) -> CrisisLine:
+    try:
+        fields = {key: str(value) for key, value in dict(raw).items()}  # type: ignore[call-overload]
+        return CrisisLine(**fields)
+    except (TypeError, ValueError) as err:
+        raise ContentError(
+            f"{path}: every crisis line needs name, spoken, display, how, emergency and emergency_display ({err})."
+        ) from err
+
+
 def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
     """Load the crisis policy from prompts/safety.yaml (and its classifier)."""
     root = root or prompts_dir()
     path = root / "safety.yaml"
     data = load_yaml(path)
-    lines = {locale: CrisisLine(**raw) for locale, raw in data["lines"].items()}
+    lines = {str(country).upper(): _line(raw, path) for country, raw in data["lines"].items()}
     return SafetyPolicy(
         patterns=_compile(data["crisis_patterns"], path),
         exclusions=_compile(data.get("not_crisis_phrases", []), path),
         lines=lines,
-        default_line=CrisisLine(**data["default_line"]),
+        default_line=_line(data["default_line"], path),
         classifier=CrisisClassifier.load(root) if use_classifier else None,
         vocabulary=frozenset(normalize(word) for word in load_language(root).slot_vocabulary()),
     )

@@ -43,9 +43,11 @@ def training_data(root: Path) -> tuple[list[str], list[int]]:
     language = load_language(root)
     rng = random.Random(11)
     for name in (*language.custom_intents, *language.builtin_intents):
+        if name == "HardTimeIntent":
+            continue
         templates = sorted(set(language.expand(name, expand_lists=False)))
         chosen = rng.sample(templates, min(_TEMPLATE_NEGATIVES, len(templates)))
-        (positives if name == "CrisisSupportIntent" else negatives).extend(chosen)
+        (positives if name in ("CrisisSupportIntent", "SupportSomeoneIntent") else negatives).extend(chosen)
     checkin = load_yaml(root / "checkin.yaml")
     for theme in checkin["themes"].values():
         for word in theme["words"]:

@@ -16,11 +16,11 @@ from .conftest import FixtureDevice, text
 
 DATA = Path(__file__).parent / "data"
 
+#: Locale -> what the crisis reply must say, when nothing else tells where the person is.
 LINES = {
     "en-US": "nine eight eight",
     "en-CA": "nine eight eight",
     "en-GB": "one one six, one two three",
-    "en-IE": "one one six, one two three",
     "en-AU": "thirteen eleven fourteen",
     "en-IN": "one four four one six",
 }
@@ -38,11 +38,22 @@ def test_crisis_intent_gives_the_locale_line_and_keeps_the_session_open(skill: A
 def test_card_shows_the_number_written_out(skill: Any) -> None:
     response = FixtureDevice(skill, locale="en-AU").send("crisis_support")
     assert "13 11 14" in response["response"]["card"]["content"]
+    assert "000" in response["response"]["card"]["content"]
 
 
-def test_unlisted_locale_gets_a_generic_caring_reply(skill: Any) -> None:
-    spoken = text(FixtureDevice(skill, locale="en-ZA").send("crisis_support"))
-    assert "local crisis line" in spoken and "emergency" in spoken
+def test_a_country_without_a_listed_line_hears_the_emergency_number_and_the_directory(skill: Any) -> None:
+    spoken = text(FixtureDevice(skill, locale="fr-FR").send("crisis_support"))
+    assert "your local emergency number" in spoken
+    assert "find a helpline dot com" in spoken
+
+
+def test_every_line_names_its_source_and_the_date_it_was_checked() -> None:
+    lines = {**default_safety().lines, "default": default_safety().default_line}
+    assert {"US", "CA", "GB", "IE", "AU", "NZ", "IN", "ZA"} <= set(lines)
+    for line in lines.values():
+        assert line.source.startswith("https://"), line
+        assert line.checked >= "2026-12-01", line
+        assert line.spoken and line.display and line.emergency and line.emergency_display
 
 
 def test_crisis_in_a_check_in_comes_before_any_practice(

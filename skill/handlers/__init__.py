@@ -1,4 +1,4 @@
-"""ask-sdk-core handlers: one class per intent, crisis first."""
+"""ask-sdk-core handlers: one class per intent, care first."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 
 from .audio import AudioPlayerEventHandler, PlaybackControllerHandler, SystemExceptionHandler
 from .base import SkillServices
+from .care import CareFollowUpHandler, CareHandler
 from .conversation import (
     CancelHandler,
     FallbackHandler,
@@ -17,7 +18,6 @@ from .conversation import (
     StopHandler,
     UnhandledRequestHandler,
 )
-from .crisis import CrisisHandler
 from .kindness import (
     AffirmationHandler,
     CheckInHandler,
@@ -40,9 +40,10 @@ __all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
 
 
 def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
-    """Every request handler in dispatch order: crisis first, the catch-all last."""
+    """Every request handler in dispatch order: care first, the catch-all last."""
     handler_types = (
-        CrisisHandler,
+        CareHandler,
+        CareFollowUpHandler,
         LaunchHandler,
         StartPracticeHandler,
         NextHandler,

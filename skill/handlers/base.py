@@ -46,6 +46,8 @@ class SkillServices:
     rng: random.Random = field(default_factory=random.Random)
     audio: AudioCatalog | None = None
     """Rendered practice audio for AudioPlayer devices; None keeps every device on SSML segments."""
+    country: str | None = None
+    """Where the person is (ISO code), when this skill serves one place (the offline runner)."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
     def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:
