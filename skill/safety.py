@@ -1,9 +1,10 @@
-"""Crisis safety: recognise crisis language in any text and find the right line for a locale.
+"""The care check: which care tier any text calls for, and the crisis line for where a person is.
 
-Two detectors, either of which is enough: reviewable regular expressions in prompts/safety.yaml
-(hand-written because no offline library detects self-harm language with published recall) and a
-small classifier trained on prompts/safety_examples*.yaml (skill.safety_model) for indirect
-phrasings. tests/data/crisis_final.yaml, never trained on, measures both together.
+Two detectors, either of which is enough: reviewable regular expressions in prompts/safety.yaml,
+one list per tier (hand-written because no offline library detects self-harm language with
+published recall), and a small classifier trained on prompts/safety_examples*.yaml
+(skill.safety_model) for indirect phrasings. tests/data/crisis_final.yaml and
+tests/data/care_blind.yaml, never trained on, measure both together (bench/nlu_accuracy.py).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
 from .language import load_language
-from .safety_model import THRESHOLD, CrisisClassifier
+from .safety_model import CONCERN_THRESHOLD, NONE, THRESHOLD, CrisisClassifier
 from .text import normalize
 
 
@@ -54,43 +55,73 @@ class SafetyPolicy:
     """Crisis patterns and lines loaded from prompts/safety.yaml."""
 
     patterns: tuple[re.Pattern[str], ...]
+    """The speaker may harm themselves."""
     exclusions: tuple[re.Pattern[str], ...]
     lines: dict[str, CrisisLine]
     default_line: CrisisLine
     classifier: CrisisClassifier | None = None
     vocabulary: frozenset[str] = frozenset()
     """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
-    _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    other_patterns: tuple[re.Pattern[str], ...] = ()
+    """Someone else may be at risk."""
+    concern_patterns: tuple[re.Pattern[str], ...] = ()
+    """Hopelessness or exhaustion with life, without explicit intent."""
+    _verdicts: dict[str, CareTier | None] = field(default_factory=dict, compare=False, repr=False)
 
-    def matches_pattern(self, text: str) -> bool:
-        """True when a crisis pattern matches, excluded idioms aside."""
+    def pattern_tier(self, text: str) -> CareTier | None:
+        """The tier the patterns alone give, excluded idioms aside."""
         clean = normalize(text)
         for exclusion in self.exclusions:
             clean = exclusion.sub(" ", clean)
-        return any(pattern.search(clean) for pattern in self.patterns)
+        # Words about someone else are set aside first, so "my son wants to die" is someone else at
+        # risk, while "my son is fine but i want to die" is still the speaker's own crisis.
+        rest = clean
+        for pattern in self.other_patterns:
+            rest = pattern.sub(" ", rest)
+        if any(pattern.search(rest) for pattern in self.patterns):
+            return CareTier.CRISIS
+        if rest != clean:
+            return CareTier.OTHER
+        if any(pattern.search(clean) for pattern in self.concern_patterns):
+            return CareTier.CONCERN
+        return None
 
-    def is_crisis(self, text: str | None) -> bool:
-        """True when text sounds like a crisis (self-harm, suicide), idioms aside."""
+    def matches_pattern(self, text: str) -> bool:
+        """True when a crisis or someone-else pattern matches, excluded idioms aside."""
+        return self.pattern_tier(text) in (CareTier.CRISIS, CareTier.OTHER)
+
+    def care(self, text: str | None) -> CareTier | None:
+        """The care tier a text calls for (crisis, someone else at risk, concern), or None."""
         if not text or not text.strip():
-            return False
+            return None
         clean = normalize(text)
         if clean not in self.vocabulary:
             return self._judge(text, clean)
         # The classifier costs milliseconds and most slot values are the skill's own words, whose
         # verdict never changes; only those are remembered, never anything else a user said.
-        verdict = self._verdicts.get(clean)
-        if verdict is None:
-            verdict = self._verdicts[clean] = self._judge(text, clean)
-        return verdict
+        if clean not in self._verdicts:
+            self._verdicts[clean] = self._judge(text, clean)
+        return self._verdicts[clean]
 
-    def care(self, text: str | None) -> CareTier | None:
-        """The care tier a text calls for (crisis, someone else at risk, concern), or None."""
-        return CareTier.CRISIS if self.is_crisis(text) else None
+    def is_crisis(self, text: str | None) -> bool:
+        """True when someone may be at risk: the speaker (crisis) or someone else (other)."""
+        tier = self.care(text)
+        return tier is not None and tier.urgent
 
-    def _judge(self, text: str, clean: str) -> bool:
-        if self.matches_pattern(text):
-            return True
-        return self.classifier is not None and self.classifier.probability(clean) >= THRESHOLD
+    def _judge(self, text: str, clean: str) -> CareTier | None:
+        tier = self.pattern_tier(text)
+        if tier is not None and tier.urgent:
+            return tier
+        if self.classifier is None:
+            return tier
+        scores = self.classifier.probabilities(clean)
+        crisis, other = scores.get("crisis", 0.0), scores.get("other", 0.0)
+        if crisis + other >= THRESHOLD:
+            # When unsure whose life is at risk, answer as if it were the speaker's.
+            return CareTier.OTHER if other > 2 * crisis else CareTier.CRISIS
+        if tier is not None or 1.0 - scores.get(NONE, 1.0) >= CONCERN_THRESHOLD:
+            return CareTier.CONCERN
+        return None
 
     def line_for(self, country: str | None) -> CrisisLine:
         """The crisis line for a country (ISO code such as GB); the international fallback otherwise."""
@@ -125,6 +156,8 @@ def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> Saf
     lines = {str(country).upper(): _line(raw, path) for country, raw in data["lines"].items()}
     return SafetyPolicy(
         patterns=_compile(data["crisis_patterns"], path),
+        other_patterns=_compile(data.get("other_patterns", []), path),
+        concern_patterns=_compile(data.get("concern_patterns", []), path),
         exclusions=_compile(data.get("not_crisis_phrases", []), path),
         lines=lines,
         default_line=_line(data["default_line"], path),
