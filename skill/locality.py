@@ -9,53 +9,49 @@ Zone -> country comes from IANA's own tables as the `tzdata` package ships them 
 folder when that package is absent): zone.tab names one country for each zone, and tzdata.zi's links
 carry older names such as Asia/Calcutta to a zone that zone.tab knows.
 
-The Settings API call goes through ask-sdk's UPS service client over `TimeoutApiClient`, which gives
-every call a hard deadline (DNS included): the lookup runs only when a crisis line must be chosen, and a
-person in crisis must not wait on a slow network. Every failure is one log line and a None; no log line
-carries the access token, and nothing is stored.
+The Settings API call goes through ask-sdk's UPS service client over `TimeoutApiClient` (alexa_api.py,
+re-exported here), which gives every call a hard deadline: the lookup runs only when a crisis line must
+be chosen, and a person in crisis must not wait on a slow network. Every failure is one log line and a
+None; no log line carries the access token, and nothing is stored.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import threading
 import zoneinfo
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import requests
 from ask_sdk_core.exceptions import ApiClientException, SerializationException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model.services import (
-    ApiClient,
-    ApiClientRequest,
-    ApiClientResponse,
-    ApiConfiguration,
-    ServiceClientFactory,
-    ServiceException,
-)
+from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory, ServiceException
 from ask_sdk_model.services.ups import UpsServiceClient
 
+from .alexa_api import DEFAULT_TIMEOUT, MAX_TIMEOUT, TimeoutApiClient, api_client
 from .errors import CountrySettingError
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "TimeoutApiClient",
+    "api_client",
+    "country_for_locale",
+    "country_for_time_zone",
+    "device_time_zone",
+    "local_country",
+    "person_country",
+    "zone_tables",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT = 1.0
-"""Seconds the Settings API may take, connection and answer together."""
-MAX_TIMEOUT = 1.0
-"""The longest wait allowed, in seconds: the lookup sits in front of a crisis answer."""
 _MIN_TIMEOUT = 0.05
-_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD"})
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]{1,64}")
 _MAX_LINK_STEPS = 8
 
@@ -162,92 +158,6 @@ def country_for_locale(locale: str | None) -> str | None:
     return None
 
 
-class TimeoutApiClient(ApiClient):
-    """ask-sdk's DefaultApiClient with a deadline: every call answers within `timeout` seconds or raises.
-
-    requests' own timeouts bound each connect and each read but not DNS or the whole exchange, so the
-    request runs on a daemon thread and the caller stops waiting at the deadline. Like DefaultApiClient
-    it refuses plain HTTP (the access token travels in a header); unlike it, it follows no redirects.
-    """
-
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, *, ca_bundle: str | None = None) -> None:
-        if not 0 < timeout <= MAX_TIMEOUT:
-            raise ValueError(f"The API timeout must be above 0 and at most {MAX_TIMEOUT:g} s (got {timeout!r}).")
-        self.timeout = float(timeout)
-        """Seconds to wait for the whole exchange."""
-        self.ca_bundle = ca_bundle
-        """PEM file of the certificate authorities to trust (None: the ones requests trusts)."""
-
-    def with_timeout(self, timeout: float) -> TimeoutApiClient:
-        """The same client with a deadline no later than timeout."""
-        return TimeoutApiClient(min(timeout, self.timeout), ca_bundle=self.ca_bundle)
-
-    def invoke(self, request: ApiClientRequest) -> ApiClientResponse:
-        """Send request and return the answer, whatever its status; raise ApiClientException otherwise."""
-        method = (request.method or "").upper()
-        if method not in _METHODS:
-            raise ApiClientException(f"Invalid request method: {request.method}.")
-        url = request.url or ""
-        if urlsplit(url).scheme != "https":
-            raise ApiClientException("Requests against non-HTTPS endpoints are not allowed.")
-        headers = _header_dict(request.headers)
-        data = _body(request.body, headers)
-        answer: Future[ApiClientResponse] = Future()
-        worker = threading.Thread(
-            target=self._send, args=(answer, method, url, headers, data), name="kindwell-alexa-api", daemon=True
-        )
-        worker.start()
-        try:
-            return answer.result(timeout=self.timeout)
-        except TimeoutError:
-            raise ApiClientException(f"The Alexa API did not answer within {self.timeout:g} s.") from None
-        except requests.Timeout:
-            raise ApiClientException(f"The Alexa API did not answer within {self.timeout:g} s.") from None
-        except Exception as error:
-            raise ApiClientException(f"The Alexa API could not be reached ({type(error).__name__}).") from None
-
-    def _send(
-        self, answer: Future[ApiClientResponse], method: str, url: str, headers: dict[str, str], data: str | None
-    ) -> None:
-        try:
-            response = requests.request(
-                method,
-                url,
-                headers=headers,
-                data=data,
-                timeout=(self.timeout, self.timeout),
-                verify=self.ca_bundle or True,
-                allow_redirects=False,
-            )
-            answer.set_result(
-                ApiClientResponse(
-                    headers=list(response.headers.items()), status_code=response.status_code, body=response.text
-                )
-            )
-        except Exception as error:
-            answer.set_exception(error)
-
-
-def _header_dict(headers: Sequence[tuple[str, str]] | None) -> dict[str, str]:
-    """Header pairs as one dict, repeated names joined with commas (as DefaultApiClient does)."""
-    merged: dict[str, str] = {}
-    for key, value in headers or ():
-        merged[key] = f"{merged[key]}, {value}" if key in merged else value
-    return merged
-
-
-def _body(body: Any, headers: Mapping[str, str]) -> str | None:
-    if not body:
-        return None
-    content_type = next((value for key, value in headers.items() if key.lower() == "content-type"), "")
-    return json.dumps(body) if "json" in content_type else str(body)
-
-
-def api_client(timeout: float = DEFAULT_TIMEOUT, *, ca_bundle: str | None = None) -> TimeoutApiClient:
-    """The api_client to pass to CustomSkillBuilder, so handlers get service clients with a deadline."""
-    return TimeoutApiClient(timeout, ca_bundle=ca_bundle)
-
-
 def _bounded(timeout: Any) -> float:
     """timeout cut into [_MIN_TIMEOUT, MAX_TIMEOUT]; anything that is not a number means MAX_TIMEOUT."""
     if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout != timeout:
@@ -257,7 +167,10 @@ def _bounded(timeout: Any) -> float:
 
 def _ups_service(handler_input: HandlerInput, endpoint: str, token: str, timeout: float) -> UpsServiceClient:
     """The UPS service client from the skill's factory, or one built here when that could wait too long."""
-    factory = handler_input.service_client_factory
+    try:
+        factory: ServiceClientFactory | None = handler_input.service_client_factory
+    except ValueError:  # ask-sdk's way of saying the skill was built without an api_client
+        factory = None
     configuration = factory.api_configuration if factory is not None else None
     client = configuration.api_client if configuration is not None else None
     if factory is not None and isinstance(client, TimeoutApiClient) and client.timeout <= timeout:
@@ -278,7 +191,8 @@ def _why_not(error: ServiceException) -> str:
     """One loggable clause for a failed Settings API call (our own words: no token, no body)."""
     cause = error.__context__
     if isinstance(cause, ApiClientException):
-        return str(cause)
+        sentence = str(cause)
+        return sentence[:1].lower() + sentence[1:]
     return f"the Alexa Settings API answered HTTP {error.status_code}."
 
 
@@ -302,8 +216,8 @@ def device_time_zone(handler_input: HandlerInput, timeout: float = DEFAULT_TIMEO
     except ServiceException as error:
         _LOGGER.warning("Device time zone unknown: %s", _why_not(error))
         return None
-    except SerializationException:
-        _LOGGER.warning("Device time zone unknown: the Alexa Settings API answered with something that is not JSON.")
+    except SerializationException:  # ask-sdk reads error bodies too, so this may hide an HTTP error status
+        _LOGGER.warning("Device time zone unknown: the Alexa Settings API answered with something ask-sdk cannot read.")
         return None
     except Exception as error:  # a lookup must never break the crisis answer it serves
         _LOGGER.warning("Device time zone unknown: the lookup failed (%s).", type(error).__name__)
