@@ -15,3 +15,7 @@ class ModelValidationError(KindWellError):
 
 class UserInputError(KindWellError):
     """Something a user typed or passed on the command line cannot be used."""
+
+
+class CountrySettingError(UserInputError):
+    """KINDWELL_COUNTRY is set to something that is not an ISO 3166 country code."""
