@@ -1,8 +1,12 @@
-"""Choose the crisis classifier's threshold by cross-validation on its training data only.
+"""Choose the care classifier's thresholds by cross-validation on its training data only.
 
-Prints recall and false alarms per threshold (patterns and classifier together), computed with
-5-fold cross-validation over prompts/safety_examples*.yaml plus the ordinary-language negatives.
-The held-out tests/data/crisis_final.yaml is never used here.
+Prints, per pair of thresholds (urgent: crisis + someone else; concern: any tier), the recall of
+crisis and someone-else examples, concern surfaced, and false alarms on the hand-written hard
+negatives and on everyday language, with patterns and classifier together, from 5-fold
+cross-validation over prompts/safety_examples*.yaml plus the ordinary-language examples.
+The held-out sets in tests/data/ are never used here.
+
+Usage: python bench/crisis_threshold.py   (needs the `train` extra: scikit-learn)
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
+from skill.care import CareTier
 from skill.content import prompts_dir
 from skill.model_cache import ngram_pipeline
 from skill.safety import load_safety
-from skill.safety_model import example_files, training_data
+from skill.safety_model import labelled_examples, training_data
 from skill.text import normalize
 
 
@@ -22,20 +27,31 @@ def main() -> None:
     texts, labels = training_data(root)
     y = np.array(labels)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
-    probabilities = cross_val_predict(ngram_pipeline(c=10.0), texts, y, cv=folds, method="predict_proba")[:, 1]
+    pipeline = ngram_pipeline(c=10.0)
+    probabilities = cross_val_predict(pipeline, texts, y, cv=folds, method="predict_proba")
+    classes = sorted(set(labels))
+    column = {label: classes.index(label) for label in classes}
+    urgent_p = probabilities[:, column["crisis"]] + probabilities[:, column["other"]]
+    any_p = 1.0 - probabilities[:, column["none"]]
     patterns = load_safety(root, use_classifier=False)
-    by_pattern = np.array([patterns.matches_pattern(t) for t in texts])
-    from skill.content import load_yaml
-
-    hard = {normalize(str(t)) for path in example_files(root) for t in load_yaml(path)["not_crisis"]}
+    by_pattern = [patterns.pattern_tier(t) for t in texts]
+    pattern_urgent = np.array([t is not None and t.urgent for t in by_pattern])
+    pattern_any = np.array([t is not None for t in by_pattern])
+    hard = {normalize(t) for t in labelled_examples(root)["none"]}
     is_hard = np.array([t in hard for t in texts])
-    print("threshold  recall  hard-negative false alarms  everyday false alarms")
-    for threshold in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
-        flagged = by_pattern | (probabilities >= threshold)
-        recall = flagged[y == 1].mean()
-        hard_alarms = flagged[(y == 0) & is_hard].mean()
-        everyday_alarms = flagged[(y == 0) & ~is_hard].mean()
-        print(f"{threshold:9.2f}  {recall:6.1%}  {hard_alarms:26.1%}  {everyday_alarms:21.1%}")
+    at_risk = (y == "crisis") | (y == "other")
+    print("urgent  concern   risk recall  concern surfaced  hard alarms (any / crisis reply)  everyday alarms")
+    for urgent_threshold in (0.4, 0.5, 0.6, 0.7, 0.85):
+        for concern_threshold in (0.5, 0.6, 0.7, 0.8):
+            urgent = pattern_urgent | (urgent_p >= urgent_threshold)
+            surfaced = urgent | pattern_any | (any_p >= concern_threshold)
+            print(
+                f"{urgent_threshold:6.2f}  {concern_threshold:7.2f}   {urgent[at_risk].mean():11.1%}"
+                f"  {surfaced[y == 'concern'].mean():16.1%}"
+                f"  {surfaced[(y == 'none') & is_hard].mean():11.1%} / {urgent[(y == 'none') & is_hard].mean():5.1%}"
+                f"  {surfaced[(y == 'none') & ~is_hard].mean():16.1%}"
+            )
+    assert CareTier.CRISIS.urgent
 
 
 if __name__ == "__main__":

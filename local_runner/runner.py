@@ -11,6 +11,7 @@ from skill.app import build_skill
 from skill.audio_catalog import AudioCatalog, default_audio_dir
 from skill.content import default_content
 from skill.envelopes import Conversation
+from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
 
@@ -55,7 +56,7 @@ def build_loop(
     AudioPlayer and practices stay spoken segments, printed.
     """
     catalog = AudioCatalog(default_content(), default_audio_dir(), None, local_files=True)
-    skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog)
+    skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog, country=local_country())
     matcher = Matcher()
     renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)
     if speaker is None:

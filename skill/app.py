@@ -10,6 +10,7 @@ from pathlib import Path
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import CustomSkillBuilder
+from ask_sdk_model.services import ApiClient
 
 from .audio_catalog import AudioCatalog
 from .content import Content, default_content, load_content
@@ -30,8 +31,14 @@ def build_skill(
     prompts: Path | None = None,
     audio: AudioCatalog | None = None,
     country: str | None = None,
+    api_client: ApiClient | None = None,
 ) -> CustomSkill:
-    """The skill with every handler, over the given persistence adapter (SQLite by default)."""
+    """The skill with every handler, over the given persistence adapter (SQLite by default).
+
+    country: where the person is, when the skill serves one place (the offline runner).
+    api_client: for Alexa's service APIs (the device's time zone, to name the right crisis line);
+    without one, the crisis line follows `country`, else the request's locale.
+    """
     if prompts is not None:
         content = content or load_content(prompts)
         safety = safety or load_safety(prompts)
@@ -44,8 +51,9 @@ def build_skill(
         rng=rng or random.Random(),
         audio=audio,
         country=country,
+        settings_api=api_client is not None,
     )
-    builder = CustomSkillBuilder(persistence_adapter=adapter)
+    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=api_client)
     if skill_id:
         # ask-sdk rejects requests whose application id differs from this one.
         builder.skill_id = skill_id  # type: ignore[assignment]

@@ -35,4 +35,6 @@ def audio_catalog(settings: EndpointSettings) -> AudioCatalog:
 
 def deployed_skill(settings: EndpointSettings) -> CustomSkill:
     """The skill over the configured persistence adapter, streaming rendered practices where it can."""
-    return build_skill(persistence_adapter(settings), audio=audio_catalog(settings))
+    from .alexa_api import api_client
+
+    return build_skill(persistence_adapter(settings), audio=audio_catalog(settings), api_client=api_client())

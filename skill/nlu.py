@@ -1,7 +1,8 @@
 """The offline matcher: a transcript in, an intent and slots out, the way Alexa would resolve them.
 
 Three stages, cheapest and most certain first:
-1. crisis language (skill.safety) always wins, whatever else was said;
+1. the care check (skill.safety: crisis, someone else at risk, concern) always wins, whatever else
+   was said, and is sent as that tier's intent;
 2. hassil matches the exact templates in prompts/language/ (the same ones Alexa is given);
 3. for natural paraphrases that no template covers, a text classifier trained on those same
    templates (scikit-learn: character and word n-grams, logistic regression) picks the intent,
@@ -19,6 +20,7 @@ from typing import Any
 
 from hassil import recognize_best
 
+from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .language import PLACEHOLDER, Language, default_language
 from .linear_text_model import LinearTextModel
@@ -47,13 +49,22 @@ class NluResult:
     intent: str | None
     slots: dict[str, Any] = field(default_factory=dict)
     crisis: bool = False
+    """True when someone may be at risk (the crisis or someone-else tier)."""
+    care: CareTier | None = None
+    """The care tier the utterance calls for, if any."""
     source: str = "none"
     """How it was understood: "safety", "template", "classifier" or "none"."""
     confidence: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
         """The `kindwell nlu` output object."""
-        return {"text": self.text, "intent": self.intent, "slots": self.slots, "crisis": self.crisis}
+        return {
+            "text": self.text,
+            "intent": self.intent,
+            "slots": self.slots,
+            "crisis": self.crisis,
+            "care": self.care.value if self.care else None,
+        }
 
 
 class IntentClassifier:
@@ -158,8 +169,11 @@ class Matcher:
     def match(self, text: str) -> NluResult:
         """Understand one utterance."""
         clean = normalize(text)
-        if self.safety.is_crisis(clean):
-            return NluResult(text=text, intent=CRISIS_INTENT, crisis=True, source="safety", confidence=1.0)
+        tier = self.safety.care(clean)
+        if tier is not None:
+            return NluResult(
+                text=text, intent=tier.intent, crisis=tier.urgent, care=tier, source="safety", confidence=1.0
+            )
         if not clean:
             return NluResult(text=text, intent=None)
         result = recognize_best(clean, self.language.intents, language="en")

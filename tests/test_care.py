@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 
+from skill.alexa_api import api_client
+from skill.app import build_skill
+
 from .conftest import FixtureDevice, breaks_seconds, text
+from .test_locality import DEVICE_ID, TOKEN, FakeAlexaSettingsApi, settings_api  # noqa: F401 - a fixture
 
 US_LINE = "nine eight eight"
 
@@ -109,3 +114,63 @@ def test_a_care_reply_is_logged_by_tier_never_by_words(device: FixtureDevice, ca
     device.send("checkin_anxious", slots={"feeling": "like nothing matters anymore"})
     assert "nothing matters" not in caplog.text
     assert "Care reply offered (concern)" in caplog.text
+
+
+class SettingsApiDevice(FixtureDevice):
+    """An Echo whose requests carry the apiEndpoint and token of a Settings API test double."""
+
+    def __init__(self, skill: Any, api: FakeAlexaSettingsApi, locale: str) -> None:
+        super().__init__(skill, locale=locale)
+        self.api = api
+
+    def envelope(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
+        envelope = super().envelope(name, slots=slots, **request_fields)
+        system = envelope["context"]["System"]
+        system.update({"apiEndpoint": self.api.url, "apiAccessToken": TOKEN})
+        system["device"]["deviceId"] = DEVICE_ID
+        return envelope
+
+
+def _device_in(settings_api: FakeAlexaSettingsApi, adapter: Any, zone: str, locale: str) -> SettingsApiDevice:
+    settings_api.time_zone = zone
+    skill = build_skill(adapter, rng=random.Random(1), api_client=api_client(ca_bundle=settings_api.ca_bundle))
+    return SettingsApiDevice(skill, settings_api, locale)
+
+
+def test_someone_in_the_uk_on_a_us_english_echo_hears_samaritans(
+    settings_api: FakeAlexaSettingsApi, adapter: Any
+) -> None:
+    spoken = text(_device_in(settings_api, adapter, "Europe/London", "en-US").send("crisis_support"))
+    assert "one one six, one two three" in spoken and "nine nine nine" in spoken
+    assert US_LINE not in spoken
+
+
+def test_new_zealand_on_an_australian_echo_hears_new_zealands_line(
+    settings_api: FakeAlexaSettingsApi, adapter: Any
+) -> None:
+    device = _device_in(settings_api, adapter, "Pacific/Auckland", "en-AU")
+    spoken = text(device.send("hard_time"))
+    assert "one seven three seven" in spoken
+    assert "thirteen eleven fourteen" not in spoken
+    assert "one seven three seven" in text(device.send("amazon_no"))
+
+
+def test_south_africa_and_ireland_by_time_zone(settings_api: FakeAlexaSettingsApi, adapter: Any) -> None:
+    za = _device_in(settings_api, adapter, "Africa/Johannesburg", "en-GB").send("support_someone")
+    assert "five six seven, five six seven" in text(za)
+    ie = _device_in(settings_api, adapter, "Europe/Dublin", "en-GB").send("crisis_support")
+    assert "one one two, or nine nine nine" in text(ie)
+
+
+def test_a_slow_settings_api_still_gets_the_locale_line_within_the_deadline(
+    settings_api: FakeAlexaSettingsApi, adapter: Any
+) -> None:
+    settings_api.mode = "slow"
+    device = _device_in(settings_api, adapter, "Europe/London", "en-AU")
+    response = device.send("crisis_support")
+    assert "thirteen eleven fourteen" in text(response)
+
+
+def test_offline_the_configured_country_names_the_line(adapter: Any) -> None:
+    device = FixtureDevice(build_skill(adapter, rng=random.Random(1), country="IN"), locale="en-US")
+    assert "one four four one six" in text(device.send("crisis_support"))

@@ -21,7 +21,10 @@ def matcher() -> Matcher:
 
 
 def test_kindwell_nlu_reads_lines_and_writes_json_lines() -> None:
-    lines = "start a ten minute loving kindness\n\nI want to die\nwhat's the weather like\ni feel so anxious\n"
+    lines = (
+        "start a ten minute loving kindness\n\nI want to die\nmy son says he wants to end his life\n"
+        "nothing matters anymore\ni'm done trying\nwhat's the weather like\ni feel so anxious\n"
+    )
     result = subprocess.run(
         [sys.executable, "-m", "skill.cli", "nlu"], input=lines, capture_output=True, text=True, check=True
     )
@@ -32,10 +35,26 @@ def test_kindwell_nlu_reads_lines_and_writes_json_lines() -> None:
             "intent": "StartPracticeIntent",
             "slots": {"practice": "loving_kindness", "minutes": 10},
             "crisis": False,
+            "care": None,
         },
-        {"text": "I want to die", "intent": "CrisisSupportIntent", "slots": {}, "crisis": True},
-        {"text": "what's the weather like", "intent": None, "slots": {}, "crisis": False},
-        {"text": "i feel so anxious", "intent": "CheckInIntent", "slots": {"feeling": "anxious"}, "crisis": False},
+        {"text": "I want to die", "intent": "CrisisSupportIntent", "slots": {}, "crisis": True, "care": "crisis"},
+        {
+            "text": "my son says he wants to end his life",
+            "intent": "SupportSomeoneIntent",
+            "slots": {},
+            "crisis": True,
+            "care": "other",
+        },
+        {"text": "nothing matters anymore", "intent": "HardTimeIntent", "slots": {}, "crisis": False, "care": "concern"},
+        {"text": "i'm done trying", "intent": "HardTimeIntent", "slots": {}, "crisis": False, "care": "concern"},
+        {"text": "what's the weather like", "intent": None, "slots": {}, "crisis": False, "care": None},
+        {
+            "text": "i feel so anxious",
+            "intent": "CheckInIntent",
+            "slots": {"feeling": "anxious"},
+            "crisis": False,
+            "care": None,
+        },
     ]
 
 

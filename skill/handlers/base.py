@@ -48,6 +48,8 @@ class SkillServices:
     """Rendered practice audio for AudioPlayer devices; None keeps every device on SSML segments."""
     country: str | None = None
     """Where the person is (ISO code), when this skill serves one place (the offline runner)."""
+    settings_api: bool = False
+    """True when the device's time zone may be asked of the Alexa Settings API (web and Lambda)."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
     def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:

@@ -15,6 +15,7 @@ from ask_sdk_model.interfaces.audioplayer import StopDirective
 
 from .. import ssml
 from ..care import TIER_OF_INTENT, CareTier, most_urgent
+from ..locality import country_for_locale, person_country
 from ..safety import CrisisLine
 from .audio import is_playing
 from .base import (
@@ -58,11 +59,13 @@ def request_tier(handler_input: HandlerInput, services: SkillServices) -> CareTi
 
 
 def country_of(handler_input: HandlerInput, services: SkillServices) -> str | None:
-    """Where the person is: the configured country (offline), else the request's locale."""
+    """Where the person is: the configured country (offline), else the device's time zone's country
+    (Alexa Settings API, at most 1 s), else the request's locale's."""
     if services.country:
         return services.country
-    parts = locale(handler_input).replace("_", "-").split("-")
-    return parts[1].upper() if len(parts) > 1 else None
+    if services.settings_api:
+        return person_country(handler_input)
+    return country_for_locale(locale(handler_input))
 
 
 def care_line(handler_input: HandlerInput, services: SkillServices) -> CrisisLine:
