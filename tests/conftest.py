@@ -18,6 +18,8 @@ from skill.envelopes import invoke, speech_of
 from skill.persistence import SQLitePersistenceAdapter
 from skill.ssml import to_plain_text
 
+from .settings_api_double import settings_api  # noqa: F401 - the Settings API test double, as a fixture
+
 FIXTURES = Path(__file__).parent / "fixtures" / "requests"
 
 

@@ -11,7 +11,7 @@ from skill.alexa_api import api_client
 from skill.app import build_skill
 
 from .conftest import FixtureDevice, breaks_seconds, text
-from .test_locality import DEVICE_ID, TOKEN, FakeAlexaSettingsApi, settings_api  # noqa: F401 - a fixture
+from .settings_api_double import DEVICE_ID, TOKEN, FakeAlexaSettingsApi
 
 US_LINE = "nine eight eight"
 

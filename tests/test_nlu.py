@@ -45,7 +45,13 @@ def test_kindwell_nlu_reads_lines_and_writes_json_lines() -> None:
             "crisis": True,
             "care": "other",
         },
-        {"text": "nothing matters anymore", "intent": "HardTimeIntent", "slots": {}, "crisis": False, "care": "concern"},
+        {
+            "text": "nothing matters anymore",
+            "intent": "HardTimeIntent",
+            "slots": {},
+            "crisis": False,
+            "care": "concern",
+        },
         {"text": "i'm done trying", "intent": "HardTimeIntent", "slots": {}, "crisis": False, "care": "concern"},
         {"text": "what's the weather like", "intent": None, "slots": {}, "crisis": False, "care": None},
         {
