@@ -15,3 +15,7 @@ class ModelValidationError(KindWellError):
 
 class UserInputError(KindWellError):
     """Something a user typed or passed on the command line cannot be used."""
+
+
+class ModelUnavailableError(KindWellError):
+    """A model file, or a package that runs it, is missing or does not match its checksum."""
