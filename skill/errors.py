@@ -19,3 +19,7 @@ class UserInputError(KindWellError):
 
 class CountrySettingError(UserInputError):
     """KINDWELL_COUNTRY is set to something that is not an ISO 3166 country code."""
+
+
+class ModelUnavailableError(KindWellError):
+    """A model file, or a package that runs it, is missing or does not match its checksum."""
