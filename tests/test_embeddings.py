@@ -112,3 +112,19 @@ def test_vectors_from_another_model_are_refused(embedder: SentenceEmbedder) -> N
     vectors = embedder.embed(["hello"])
     with pytest.raises(ModelUnavailableError, match="rebuild them"):
         NearestExamples(vectors, ["greeting"], ["hello"], embedder, model_id="some-other-model")
+
+
+def test_vote_weighs_neighbours_by_similarity(embedder: SentenceEmbedder) -> None:
+    # Synthetic unit vectors: one near-identical "a" example outvotes two weak "b" examples.
+    query = np.zeros(DIMENSION, dtype=np.float32)
+    query[0] = 1.0
+    close, weak = np.zeros_like(query), np.zeros_like(query)
+    close[:2] = (0.95, np.sqrt(1 - 0.95**2))
+    weak[[0, 2]] = (0.4, np.sqrt(1 - 0.4**2))
+    index = NearestExamples(np.stack([close, weak, weak]), ["a", "b", "b"], ["x", "y", "z"], embedder)
+    labels, scores = index.vote_vectors(query[None], k=3)
+    assert labels == ["a"]
+    assert scores[0] == pytest.approx(0.95 / 3, abs=1e-5)
+    indices, similarities = index.nearest(query[None], k=1)
+    assert indices.tolist() == [[0]]
+    assert similarities[0, 0] == pytest.approx(0.95, abs=1e-5)
