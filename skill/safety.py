@@ -9,14 +9,14 @@ phrasings. tests/data/crisis_final.yaml, never trained on, measures both togethe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
-from .language import load_language
 from .safety_model import THRESHOLD, CrisisClassifier
 from .text import normalize
 
@@ -46,9 +46,20 @@ class SafetyPolicy:
     lines: dict[str, CrisisLine]
     default_line: CrisisLine
     classifier: CrisisClassifier | None = None
-    vocabulary: frozenset[str] = frozenset()
-    """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
+    slot_words: Callable[[], Iterable[str]] = tuple
+    """Slot values the skill itself defines, read from the templates when free text first needs them."""
     _verdicts: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
+        return frozenset(normalize(word) for word in self.slot_words())
+
+    def preload(self) -> None:
+        """Load now what the first free text would load (for long-lived servers, before they take requests)."""
+        _ = self.vocabulary
+        if self.classifier is not None:
+            _ = self.classifier.model
 
     def matches_pattern(self, text: str) -> bool:
         """True when a crisis pattern matches, excluded idioms aside."""
@@ -99,8 +110,15 @@ def _compile(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+def _slot_words(root: Path) -> frozenset[str]:
+    # Imported here: hassil and the template parse are for free text, not for every start-up.
+    from .language import load_language
+
+    return load_language(root).slot_vocabulary()
+
+
 def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
-    """Load the crisis policy from prompts/safety.yaml (and its classifier)."""
+    """Load the crisis policy from prompts/safety.yaml; the classifier and vocabulary load on first use."""
     root = root or prompts_dir()
     path = root / "safety.yaml"
     data = load_yaml(path)
@@ -111,7 +129,7 @@ def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> Saf
         lines=lines,
         default_line=CrisisLine(**data["default_line"]),
         classifier=CrisisClassifier.load(root) if use_classifier else None,
-        vocabulary=frozenset(normalize(word) for word in load_language(root).slot_vocabulary()),
+        slot_words=partial(_slot_words, root),
     )
 
 

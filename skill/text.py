@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
-
-import snowballstemmer
-from unicode_rbnf import RbnfEngine
+from typing import Any
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
-_STEMMER = snowballstemmer.stemmer("english")
+
+
+# The stemmer and the number speller are imported on first use: a launch needs neither, and
+# unicode-rbnf alone costs a large share of a cold start.
+@cache
+def _stemmer() -> Any:
+    import snowballstemmer
+
+    return snowballstemmer.stemmer("english")
 
 
 def normalize(text: str) -> str:
@@ -22,7 +28,7 @@ def normalize(text: str) -> str:
 
 def stems(text: str) -> list[str]:
     """Word stems of normalised text ("breathing" -> "breath")."""
-    return list(_STEMMER.stemWords(normalize(text).split()))
+    return list(_stemmer().stemWords(normalize(text).split()))
 
 
 def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
@@ -36,6 +42,8 @@ def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
 @cache
 def _number_words() -> dict[str, int]:
     """Spoken numbers one to ninety-nine -> value, from unicode-rbnf (the library hassil uses)."""
+    from unicode_rbnf import RbnfEngine
+
     engine = RbnfEngine.for_language("en")
     words: dict[str, int] = {}
     for value in range(1, 100):
