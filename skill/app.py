@@ -53,7 +53,11 @@ def build_skill(
         country=country,
         settings_api=api_client is not None,
     )
-    builder = CustomSkillBuilder(persistence_adapter=adapter, api_client=api_client)
+    builder = (
+        CustomSkillBuilder(persistence_adapter=adapter, api_client=api_client)
+        if api_client is not None
+        else CustomSkillBuilder(persistence_adapter=adapter)
+    )
     if skill_id:
         # ask-sdk rejects requests whose application id differs from this one.
         builder.skill_id = skill_id  # type: ignore[assignment]

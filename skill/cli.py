@@ -76,6 +76,33 @@ def nlu(templates_only: bool) -> None:
 
 
 @main.command()
+@click.option("--force", is_flag=True, help="Retrain models whose weights are already current too.")
+@click.option(
+    "--weights",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to write (default: the package's skill/weights).",
+)
+@friendly_errors
+def train(force: bool, folder: Path | None) -> None:
+    """Train the classifiers on prompts/ (needs scikit-learn) and write their weight files."""
+    from .model_cache import WEIGHTS_DIR
+    from .training import train_all
+
+    def progress(name: str) -> None:
+        click.echo(f"training {name} ...", err=True)
+
+    done, removed = train_all(folder=folder or WEIGHTS_DIR, force=force, progress=progress)
+    for trained in done:
+        if trained.fresh:
+            click.echo(f"{trained.path} ({trained.classes} classes, {trained.features} features)")
+        else:
+            click.echo(f"{trained.path} (already current)")
+    for path in removed:
+        click.echo(f"removed {path}")
+
+
+@main.command()
 @click.argument("intent")
 @click.option("--expand-lists", is_flag=True, help="Fill {lists} with their values too.")
 @click.option("-n", "--limit", type=int, default=50, show_default=True, help="Most sentences to print.")

@@ -39,11 +39,16 @@ def prompts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "prompts"
 
 
+# libyaml's loader when PyYAML was built with it (every PyPI wheel is): parsing prompts/ at start-up
+# takes a fraction of the pure-Python loader's time. tests/test_fast_paths.py checks both agree.
+SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def load_yaml(path: Path) -> Any:
     """Read one YAML file, turning every failure into a ContentError naming the file."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except FileNotFoundError as err:
         raise ContentError(f"Content file {path} is missing; restore it from the repository.") from err
     except yaml.YAMLError as err:

@@ -1,21 +1,38 @@
-"""Small text classifiers trained from prompts/ and cached by a hash of what they learn from.
+"""Small text classifiers trained from prompts/, shipped as weight files named by a hash of what they learn from.
 
-Training takes a second or two; the cache makes every later start instant. The cache key covers
-the source files, the training code's format number and the scikit-learn version, so a change
-to any of them retrains rather than loading a stale model.
+`kindwell train` fits every model with scikit-learn and writes skill/weights/<name>-<hash>.npz; serving
+reads those with numpy alone (see skill.linear_text_model for why). The hash covers the source files,
+the model's format number and the featuriser settings, but not the scikit-learn version, since serving
+has none: a weight file is used exactly when it was trained from the content in prompts/ today.
+
+When someone edits prompts/ and does not retrain, a process that has scikit-learn trains the model in
+memory (keeping a copy in the user cache when that is writable) and logs that the model is stale; a
+process without it (a Lambda package) refuses to start with a sentence naming `kindwell train`.
+New models go through `load_or_train` (or `LazyModel`) and into skill.training.shipped_models.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
 import logging
 import os
-import pickle
+import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .errors import ContentError
+from .ngrams import NGRAM_FEATURES
+
+if TYPE_CHECKING:
+    from .linear_text_model import LinearTextModel
 
 _LOGGER = logging.getLogger(__name__)
+
+#: The package folder `kindwell train` writes and serving reads.
+WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 
 
 def cache_dir() -> Path:
@@ -28,41 +45,100 @@ def cache_dir() -> Path:
 
 
 def ngram_pipeline(c: float = 8.0) -> Any:
-    """Character and word n-gram TF-IDF into a balanced logistic regression."""
+    """Character and word n-gram TF-IDF into a balanced logistic regression (needs scikit-learn)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import FeatureUnion, make_pipeline
 
-    features = FeatureUnion(
-        [
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"[\w']+")),
-        ]
-    )
+    features = FeatureUnion([(spec.analyzer, TfidfVectorizer(**spec.vectorizer_options())) for spec in NGRAM_FEATURES])
     return make_pipeline(features, LogisticRegression(C=c, max_iter=3000, class_weight="balanced"))
 
 
-def load_or_train(name: str, sources: Iterable[Path], version: int, train: Callable[[], Any]) -> Any:
-    """A trained model from the cache, or train() it and cache the result."""
-    import sklearn
-
-    digest = hashlib.sha256(f"{name}:{version}:{sklearn.__version__}".encode())
+def content_hash(name: str, sources: Iterable[Path], version: int) -> str:
+    """16 hex digits naming a model's weights: its sources' bytes, format number and featuriser settings."""
+    featuriser = json.dumps([spec.to_json() for spec in NGRAM_FEATURES], sort_keys=True)
+    digest = hashlib.sha256(f"{name}:{version}:{featuriser}".encode())
     for path in sorted(sources):
-        digest.update(path.read_bytes())
-    cache_file = cache_dir() / f"{name}-{digest.hexdigest()[:16]}.pickle"
-    if cache_file.exists():
+        data = path.read_bytes()
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:16]
+
+
+def can_train() -> bool:
+    """True when scikit-learn is installed (the `train` extra), without importing it."""
+    return importlib.util.find_spec("sklearn") is not None
+
+
+class LazyModel:
+    """A model's weights, looked up now and loaded on first use, once, whichever thread asks first."""
+
+    def __init__(self, name: str, sources: Iterable[Path], version: int, train: Callable[[], Any]) -> None:
+        self.name = name
+        self.file_name = f"{name}-{content_hash(name, sources, version)}.npz"
+        """The weight file for today's content."""
+        self.shipped = (WEIGHTS_DIR / self.file_name).is_file()
+        """True when the package holds weights for today's content."""
+        self._train = train
+        self._model: LinearTextModel | None = None
+        self._lock = threading.Lock()
+        if not self.shipped and not can_train():
+            raise ContentError(
+                f"The {name} model's weights do not match prompts/ and scikit-learn is not installed to retrain it; "
+                f"run `kindwell train` (pip install 'kindwell[train]') and ship the new skill/weights/."
+            )
+
+    @property
+    def loaded(self) -> bool:
+        """True once the weights are in memory."""
+        return self._model is not None
+
+    def get(self) -> LinearTextModel:
+        """The model: the shipped weights, else the user cache's, else freshly trained."""
+        model = self._model
+        if model is None:
+            with self._lock:
+                model = self._model
+                if model is None:
+                    model = self._model = self._load()
+        return model
+
+    def train_now(self) -> LinearTextModel:
+        """Train from today's content with scikit-learn, whatever weights exist."""
+        from .linear_text_model import LinearTextModel
+
+        trained = self._train()
+        return trained if isinstance(trained, LinearTextModel) else LinearTextModel.from_pipeline(trained)
+
+    def _load(self) -> LinearTextModel:
+        from .linear_text_model import LinearTextModel
+
+        if self.shipped:
+            try:
+                return LinearTextModel.load(WEIGHTS_DIR / self.file_name)
+            except (OSError, ValueError) as err:
+                raise ContentError(
+                    f"Weight file {WEIGHTS_DIR / self.file_name} is unreadable ({err}); run `kindwell train`."
+                ) from err
+        _LOGGER.warning("Model %s is stale; run `kindwell train`.", self.name)
+        cached = cache_dir() / self.file_name
+        if cached.is_file():
+            try:
+                return LinearTextModel.load(cached)
+            except (OSError, ValueError):
+                _LOGGER.warning("Ignoring unreadable model cache %s; retraining.", cached)
+        model = self.train_now()
         try:
-            with cache_file.open("rb") as handle:
-                return pickle.load(handle)  # our own file, written below from our own training
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-            _LOGGER.warning("Ignoring unreadable model cache %s; retraining.", cache_file)
-    model = train()
-    try:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache_file.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(model, handle)
-        tmp.replace(cache_file)
-    except OSError:
-        _LOGGER.info("Model cache directory is not writable; %s stays in memory only.", name)
-    return model
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            model.save(cached)
+        except OSError:
+            _LOGGER.info("Model cache directory is not writable; %s stays in memory only.", self.name)
+        return model
+
+
+def load_or_train(name: str, sources: Iterable[Path], version: int, train: Callable[[], Any]) -> LinearTextModel:
+    """A trained model: the shipped weights for these sources, else train() it (needs scikit-learn).
+
+    train returns a fitted ngram_pipeline() (or a LinearTextModel); sources are every file it learns from.
+    """
+    return LazyModel(name, sources, version, train).get()

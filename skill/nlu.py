@@ -5,8 +5,9 @@ Three stages, cheapest and most certain first:
    was said, and is sent as that tier's intent;
 2. hassil matches the exact templates in prompts/language/ (the same ones Alexa is given);
 3. for natural paraphrases that no template covers, a text classifier trained on those same
-   templates (scikit-learn: character and word n-grams, logistic regression) picks the intent,
-   and loose cues in prompts/language/cues.yaml fill the practice and length.
+   templates (character and word n-grams, logistic regression; trained by `kindwell train`,
+   served from skill/weights/) picks the intent, and loose cues in prompts/language/cues.yaml
+   fill the practice and length.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .language import PLACEHOLDER, Language, default_language
 from .linear_text_model import LinearTextModel
-from .model_cache import load_or_train, ngram_pipeline
+from .model_cache import LazyModel, ngram_pipeline
 from .safety import SafetyPolicy, default_safety
 from .text import best_phrase_match, normalize, number_words, parse_minutes
 
@@ -70,8 +71,8 @@ class NluResult:
 class IntentClassifier:
     """Intent classifier trained on the expanded templates plus out-of-domain examples."""
 
-    def __init__(self, pipeline: Any) -> None:
-        self.model = LinearTextModel(pipeline)
+    def __init__(self, model: LinearTextModel) -> None:
+        self.model = model
 
     @staticmethod
     def training_data(
@@ -114,7 +115,7 @@ class IntentClassifier:
         """Fit the n-gram logistic regression."""
         pipeline = ngram_pipeline()
         pipeline.fit([normalize(t) for t in texts], labels)
-        return cls(pipeline)
+        return cls(LinearTextModel.from_pipeline(pipeline))
 
     def predict(self, text: str) -> tuple[str, float]:
         """(label, probability) for a sentence."""
@@ -150,21 +151,24 @@ class Matcher:
         self._root = root
         self._classifier: IntentClassifier | None = None
         self._use_classifier = use_classifier
+        self.classifier_weights = self._lazy_weights() if use_classifier else None
+        """The paraphrase classifier's weights, looked up now and loaded with the first paraphrase."""
 
     @property
     def classifier(self) -> IntentClassifier:
-        """The paraphrase classifier, trained on first use and cached by content hash."""
+        """The paraphrase classifier (its shipped weights, or trained in memory when they are stale)."""
         if self._classifier is None:
-            self._classifier = self._load_or_train()
+            weights = self.classifier_weights or self._lazy_weights()
+            self._classifier = IntentClassifier(weights.get())
         return self._classifier
 
-    def _load_or_train(self) -> IntentClassifier:
+    def _lazy_weights(self) -> LazyModel:
         def train() -> Any:
             texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
-            return IntentClassifier.train(texts, labels).model.pipeline
+            return IntentClassifier.train(texts, labels).model
 
         sources = [*(self._root / "language").glob("*.yaml"), self._root / "checkin.yaml"]
-        return IntentClassifier(load_or_train("nlu", sources, _MODEL_FORMAT, train))
+        return LazyModel("nlu", sources, _MODEL_FORMAT, train)
 
     def match(self, text: str) -> NluResult:
         """Understand one utterance."""

@@ -10,14 +10,14 @@ tests/data/care_blind.yaml, never trained on, measure both together (bench/nlu_a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, partial
 from pathlib import Path
 
 from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
-from .language import load_language
 from .safety_model import CONCERN_THRESHOLD, NONE, THRESHOLD, CrisisClassifier
 from .text import normalize
 
@@ -60,13 +60,24 @@ class SafetyPolicy:
     lines: dict[str, CrisisLine]
     default_line: CrisisLine
     classifier: CrisisClassifier | None = None
-    vocabulary: frozenset[str] = frozenset()
-    """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
+    slot_words: Callable[[], Iterable[str]] = tuple
+    """Slot values the skill itself defines, read from the templates when free text first needs them."""
     other_patterns: tuple[re.Pattern[str], ...] = ()
     """Someone else may be at risk."""
     concern_patterns: tuple[re.Pattern[str], ...] = ()
     """Hopelessness or exhaustion with life, without explicit intent."""
     _verdicts: dict[str, CareTier | None] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Normalised slot values the skill itself defines; their verdicts are computed once and kept."""
+        return frozenset(normalize(word) for word in self.slot_words())
+
+    def preload(self) -> None:
+        """Load now what the first free text would load (for long-lived servers, before they take requests)."""
+        _ = self.vocabulary
+        if self.classifier is not None:
+            _ = self.classifier.model
 
     def pattern_tier(self, text: str) -> CareTier | None:
         """The tier the patterns alone give, excluded idioms aside."""
@@ -148,8 +159,15 @@ def _line(raw: object, path: Path) -> CrisisLine:
         ) from err
 
 
+def _slot_words(root: Path) -> frozenset[str]:
+    # Imported here: hassil and the template parse are for free text, not for every start-up.
+    from .language import load_language
+
+    return load_language(root).slot_vocabulary()
+
+
 def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
-    """Load the crisis policy from prompts/safety.yaml (and its classifier)."""
+    """Load the crisis policy from prompts/safety.yaml; the classifier and vocabulary load on first use."""
     root = root or prompts_dir()
     path = root / "safety.yaml"
     data = load_yaml(path)
@@ -162,7 +180,7 @@ def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> Saf
         lines=lines,
         default_line=_line(data["default_line"], path),
         classifier=CrisisClassifier.load(root) if use_classifier else None,
-        vocabulary=frozenset(normalize(word) for word in load_language(root).slot_vocabulary()),
+        slot_words=partial(_slot_words, root),
     )
 
 

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .content import load_yaml, prompts_dir
-from .linear_text_model import LinearTextModel
-from .model_cache import load_or_train, ngram_pipeline
+from .model_cache import LazyModel, ngram_pipeline
 from .text import normalize
+
+if TYPE_CHECKING:
+    from .linear_text_model import LinearTextModel
 
 #: Probability of crisis + someone else at risk at or above which the classifier alone calls it urgent.
 THRESHOLD = 0.85
@@ -79,14 +81,19 @@ def training_data(root: Path) -> tuple[list[str], list[str]]:
 
 
 class CrisisClassifier:
-    """Probabilities of each care label for a text."""
+    """Probabilities of each care label for a text; the weights load with the first text to judge."""
 
-    def __init__(self, pipeline: Any) -> None:
-        self.model = LinearTextModel(pipeline)
+    def __init__(self, weights: LazyModel) -> None:
+        self.weights = weights
+
+    @property
+    def model(self) -> LinearTextModel:
+        """The classifier itself (loaded now if it was not yet)."""
+        return self.weights.get()
 
     @classmethod
     def load(cls, root: Path | None = None) -> CrisisClassifier:
-        """Train on first use, then load from the cache."""
+        """The shipped weights for root's content (trained in memory when stale and scikit-learn is here)."""
         root = root or prompts_dir()
 
         def train() -> Any:
@@ -100,7 +107,7 @@ class CrisisClassifier:
             root / "checkin.yaml",
             *(root / "language").glob("*.yaml"),
         ]
-        return cls(load_or_train("crisis", sources, _MODEL_FORMAT, train))
+        return cls(LazyModel("crisis", sources, _MODEL_FORMAT, train))
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Label -> probability, for already normalised text."""

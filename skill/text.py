@@ -6,20 +6,21 @@ import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, lru_cache
-
-import snowballstemmer
-from unicode_rbnf import RbnfEngine
+from typing import Any
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'"})
 # snowballstemmer's stemmers keep the word being stemmed in instance fields, so one stemmer shared
 # by the endpoint's threads returns other threads' stems and raises IndexError: one per thread.
+# It is imported on first use: a launch needs no stemming.
 _LOCAL = threading.local()
 
 
-def _stemmer() -> object:
+def _stemmer() -> Any:
     stemmer = getattr(_LOCAL, "stemmer", None)
     if stemmer is None:
+        import snowballstemmer
+
         stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
     return stemmer
 
@@ -32,7 +33,7 @@ def normalize(text: str) -> str:
 
 def stems(text: str) -> list[str]:
     """Word stems of normalised text ("breathing" -> "breath")."""
-    return list(_stemmer().stemWords(normalize(text).split()))  # type: ignore[attr-defined]
+    return list(_stemmer().stemWords(normalize(text).split()))
 
 
 def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
@@ -46,6 +47,8 @@ def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
 @cache
 def _number_words() -> dict[str, int]:
     """Spoken numbers one to ninety-nine -> value, from unicode-rbnf (the library hassil uses)."""
+    from unicode_rbnf import RbnfEngine
+
     engine = RbnfEngine.for_language("en")
     words: dict[str, int] = {}
     for value in range(1, 100):

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -35,7 +35,19 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
+from .addressing import RequestRejected, application_id, check_skill_id
 from .errors import KindWellError
+
+__all__ = [
+    "RequestRejected",
+    "RequestVerifier",
+    "application_id",
+    "certifi_trust_store",
+    "check_skill_id",
+    "https_cert_fetcher",
+    "normalize_cert_url",
+    "parse_envelope",
+]
 
 SIGNING_DOMAIN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
@@ -52,10 +64,6 @@ class HeaderSource(Protocol):
     """Anything with header items: a dict, or Werkzeug's case-insensitive Headers."""
 
     def items(self) -> Iterable[tuple[str, str]]: ...
-
-
-class RequestRejected(KindWellError):
-    """A request failed verification; the message is one loggable sentence without the body."""
 
 
 def _utcnow() -> dt.datetime:
@@ -263,21 +271,3 @@ def parse_envelope(body: bytes) -> dict[str, Any]:
     if not isinstance(envelope, dict):
         raise RequestRejected("The request body is not a JSON object.")
     return envelope
-
-
-def application_id(envelope: Mapping[str, Any]) -> str | None:
-    """The skill id a request is addressed to (context first, then session), or None."""
-    for path in (("context", "System", "application"), ("session", "application")):
-        node: Any = envelope
-        for key in path:
-            node = node.get(key) if isinstance(node, dict) else None
-        value = node.get("applicationId") if isinstance(node, dict) else None
-        if isinstance(value, str):
-            return value
-    return None
-
-
-def check_skill_id(envelope: Mapping[str, Any], skill_id: str) -> None:
-    """RequestRejected unless the request is addressed to skill_id."""
-    if application_id(envelope) != skill_id:
-        raise RequestRejected("The request is for another skill id.")

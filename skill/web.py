@@ -104,6 +104,9 @@ def create_app(
     if skill is None:
         skill = deployed_skill(settings)
     shared_skill: CustomSkill = skill
+    # A server process lives long: it loads what free text needs now (the skill loads it lazily, for
+    # Lambda's sake), so that no Alexa request waits for it and the freeze below covers it.
+    default_safety().preload()
     # The content, models and ask-sdk objects just loaded live as long as the process. Freezing them
     # keeps Python's full garbage collections, which would otherwise walk all of them (about 100 ms),
     # from stalling replies now and then.

@@ -129,6 +129,14 @@ def device(skill: Any) -> FixtureDevice:
 
 
 @pytest.fixture(scope="session")
+def fresh_models() -> dict[str, Any]:
+    """Every shipped classifier trained today with scikit-learn (a LinearTextModel with its .pipeline), by name."""
+    from skill.training import shipped_models
+
+    return {lazy.name: lazy.train_now() for lazy in shipped_models()}
+
+
+@pytest.fixture(scope="session")
 def korean_model() -> Any:
     """The real Vosk Korean model from PyPI, loaded once (about 4 s)."""
     from local_runner.recognizer import load_model

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -31,9 +32,12 @@ from .base import (
 
 _ISO_DURATION = re.compile(r"^P(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)$")
 DEFAULT_OFFER_MINUTES = 5
-OFFERED_LENGTHS = (
-    ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
-)
+
+
+@cache  # spelt out on first use: the number speller is too slow to load for every start-up
+def offered_lengths() -> str:
+    """The offered lengths as spoken ("three, five or ten")."""
+    return ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
 
 
 def parse_duration_minutes(value: str | None) -> float | None:
@@ -177,7 +181,7 @@ class StartPracticeHandler(KindHandler):
         prefix = ""
         if abs(minutes - float(requested)) > 1e-9:
             prefix = ssml.sentence(
-                self.say("length_snapped", title=practice.title, offered=OFFERED_LENGTHS, minutes=minutes)
+                self.say("length_snapped", title=practice.title, offered=offered_lengths(), minutes=minutes)
             )
         return start(handler_input, self, practice_id, minutes, prefix)
 
