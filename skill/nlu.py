@@ -13,6 +13,7 @@ Three stages, cheapest and most certain first:
 from __future__ import annotations
 
 import logging
+import re
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,6 +41,8 @@ CONFIDENT = 0.7
 #: Most training sentences sampled per intent, so big templates do not drown small intents.
 MAX_SENTENCES_PER_INTENT = 1500
 _MODEL_FORMAT = 2
+#: Someone speaking about themselves.
+_FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|my|myself)\b")
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,9 @@ class Matcher:
         self._request_cues: dict[str, list[str]] = {"request": [str(c) for c in cues["request_cues"]]}
         checkin = load_yaml(root / "checkin.yaml")
         self._feeling_words = [str(w) for theme in checkin["themes"].values() for w in theme["words"]]
+        self._feeling_cues: dict[str, list[str]] = {
+            str(name): [str(w) for w in theme["words"]] for name, theme in checkin["themes"].items()
+        }
         self._root = root
         self._classifier: IntentClassifier | None = None
         self._use_classifier = use_classifier
@@ -204,6 +210,15 @@ class Matcher:
                     confidence=confidence,
                 )
         if label == OUT_OF_DOMAIN or confidence < MIN_CONFIDENCE:
+            # Unsure, but someone saying how they are ("i'm worried sick about my mum"): a check-in.
+            if _FIRST_PERSON.search(clean) and best_phrase_match(clean, self._feeling_cues):
+                return NluResult(
+                    text=text,
+                    intent="CheckInIntent",
+                    slots={"feeling": clean},
+                    source="classifier",
+                    confidence=confidence,
+                )
             return NluResult(text=text, intent=None, source="classifier", confidence=confidence)
         return NluResult(
             text=text, intent=label, slots=self._loose_slots(label, clean), source="classifier", confidence=confidence
