@@ -13,8 +13,8 @@ Three stages, cheapest and most certain first:
 from __future__ import annotations
 
 import logging
-import re
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
