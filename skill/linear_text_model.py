@@ -28,6 +28,19 @@ FILE_FORMAT = 1
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
+def save_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    """Write named arrays as an .npz file, atomically; the same arrays always give the same bytes."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, array in arrays.items():
+            buffer = io.BytesIO()
+            np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
+            info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, buffer.getvalue())
+    tmp.replace(path)
+
+
 @dataclass(frozen=True)
 class FeaturePart:
     """One TF-IDF vectorizer's share of the features, with its columns of the regression."""
@@ -88,6 +101,11 @@ class LinearTextModel:
         model.pipeline = pipeline
         return model
 
+    @property
+    def feature_count(self) -> int:
+        """How many n-grams the model knows."""
+        return sum(len(part.vocabulary) for part in self.parts)
+
     def scores(self, text: str) -> np.ndarray:
         """The regression's decision values for one text (one per class; one in all for two classes)."""
         scores = self.intercept.copy()
@@ -133,15 +151,7 @@ class LinearTextModel:
             arrays[f"terms_{number}"] = np.array(terms, dtype=str)
             arrays[f"idf_{number}"] = part.idf
             arrays[f"weights_{number}"] = part.weights
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, array in arrays.items():
-                buffer = io.BytesIO()
-                np.lib.format.write_array(buffer, np.ascontiguousarray(array), allow_pickle=False)
-                info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, buffer.getvalue())
-        tmp.replace(path)
+        save_arrays(path, arrays)
 
     @classmethod
     def load(cls, path: Path) -> LinearTextModel:

@@ -21,7 +21,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ContentError
 from .ngrams import NGRAM_FEATURES
@@ -30,6 +30,17 @@ if TYPE_CHECKING:
     from .linear_text_model import LinearTextModel
 
 _LOGGER = logging.getLogger(__name__)
+
+
+class WeightModel(Protocol):
+    """What a shipped model offers: its classes, its size, and a way to save itself."""
+
+    classes: list[str]
+
+    @property
+    def feature_count(self) -> int: ...
+
+    def save(self, path: Path) -> None: ...
 
 #: The package folder `kindwell train` writes and serving reads.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
@@ -73,14 +84,23 @@ def can_train() -> bool:
 class LazyModel:
     """A model's weights, looked up now and loaded on first use, once, whichever thread asks first."""
 
-    def __init__(self, name: str, sources: Iterable[Path], version: int, train: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        sources: Iterable[Path],
+        version: int,
+        train: Callable[[], Any],
+        load: Callable[[Path], Any] | None = None,
+    ) -> None:
         self.name = name
         self.file_name = f"{name}-{content_hash(name, sources, version)}.npz"
         """The weight file for today's content."""
         self.shipped = (WEIGHTS_DIR / self.file_name).is_file()
         """True when the package holds weights for today's content."""
         self._train = train
-        self._model: LinearTextModel | None = None
+        self._read = load
+        """Reads a weight file (default: LinearTextModel.load)."""
+        self._model: Any = None
         self._lock = threading.Lock()
         if not self.shipped and not can_train():
             raise ContentError(
@@ -93,7 +113,7 @@ class LazyModel:
         """True once the weights are in memory."""
         return self._model is not None
 
-    def get(self) -> LinearTextModel:
+    def get(self) -> Any:
         """The model: the shipped weights, else the user cache's, else freshly trained."""
         model = self._model
         if model is None:
@@ -103,19 +123,25 @@ class LazyModel:
                     model = self._model = self._load()
         return model
 
-    def train_now(self) -> LinearTextModel:
+    def train_now(self) -> Any:
         """Train from today's content with scikit-learn, whatever weights exist."""
         from .linear_text_model import LinearTextModel
 
         trained = self._train()
-        return trained if isinstance(trained, LinearTextModel) else LinearTextModel.from_pipeline(trained)
+        return trained if hasattr(trained, "save") else LinearTextModel.from_pipeline(trained)
 
-    def _load(self) -> LinearTextModel:
+    def _reader(self) -> Callable[[Path], Any]:
+        if self._read is not None:
+            return self._read
         from .linear_text_model import LinearTextModel
 
+        return LinearTextModel.load
+
+    def _load(self) -> Any:
+        read = self._reader()
         if self.shipped:
             try:
-                return LinearTextModel.load(WEIGHTS_DIR / self.file_name)
+                return read(WEIGHTS_DIR / self.file_name)
             except (OSError, ValueError) as err:
                 raise ContentError(
                     f"Weight file {WEIGHTS_DIR / self.file_name} is unreadable ({err}); run `kindwell train`."
@@ -124,7 +150,7 @@ class LazyModel:
         cached = cache_dir() / self.file_name
         if cached.is_file():
             try:
-                return LinearTextModel.load(cached)
+                return read(cached)
             except (OSError, ValueError):
                 _LOGGER.warning("Ignoring unreadable model cache %s; retraining.", cached)
         model = self.train_now()

@@ -18,17 +18,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hassil import recognize_best
 
-from .care import CareTier
+from .care import TIER_OF_INTENT, CareTier
 from .content import load_yaml, prompts_dir
+from .errors import ModelUnavailableError
 from .language import PLACEHOLDER, Language, default_language
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
 from .safety import SafetyPolicy, default_safety
+from .safety_model import TOKENIZER_FILE, feeling_examples, read_head
 from .text import best_phrase_match, normalize, number_words, parse_minutes
+
+if TYPE_CHECKING:
+    from .embedding_head import EmbeddingHead
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -40,7 +45,7 @@ MIN_CONFIDENCE = 0.45
 CONFIDENT = 0.7
 #: Most training sentences sampled per intent, so big templates do not drown small intents.
 MAX_SENTENCES_PER_INTENT = 1500
-_MODEL_FORMAT = 2
+_MODEL_FORMAT = 3
 #: Someone speaking about themselves.
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|my|myself)\b")
 
@@ -72,14 +77,19 @@ class NluResult:
 
 
 class IntentClassifier:
-    """Intent classifier trained on the expanded templates plus out-of-domain examples."""
+    """Intent classifier trained on the expanded templates plus out-of-domain examples: the mean of an
+    n-gram model and a sentence-embedding model (which hears paraphrases with no words in common)."""
 
-    def __init__(self, model: LinearTextModel) -> None:
+    def __init__(self, model: LinearTextModel, head: EmbeddingHead | None = None) -> None:
         self.model = model
+        self.head = head
 
     @staticmethod
     def training_data(
-        language: Language, feeling_words: Iterable[str], out_of_domain: Iterable[str]
+        language: Language,
+        feeling_words: Iterable[str],
+        out_of_domain: Iterable[str],
+        feeling_sentences: Iterable[str] = (),
     ) -> tuple[list[str], list[str]]:
         """(sentences, labels): templates with their slots filled by random values from the lists."""
         rng = random.Random(7)
@@ -106,8 +116,9 @@ class IntentClassifier:
             sentences = {fill(t) for t in templates for _ in range(repeats if "{" in t else 1)}
             texts += sorted(sentences)
             labels += [name] * len(sentences)
-        texts += fillers["feeling"]
-        labels += ["CheckInIntent"] * len(fillers["feeling"])
+        feelings = fillers["feeling"] + list(feeling_sentences)
+        texts += feelings
+        labels += ["CheckInIntent"] * len(feelings)
         ood = list(out_of_domain)
         texts += ood
         labels += [OUT_OF_DOMAIN] * len(ood)
@@ -122,7 +133,12 @@ class IntentClassifier:
 
     def predict(self, text: str) -> tuple[str, float]:
         """(label, probability) for a sentence."""
-        probabilities = self.model.predict_proba(normalize(text))
+        clean = normalize(text)
+        probabilities = self.model.predict_proba(clean)
+        if self.head is not None:
+            from .embeddings import default_embedder
+
+            probabilities = (probabilities + self.head.predict_proba(default_embedder().embed_one(clean))) / 2
         best = int(probabilities.argmax())
         return self.model.classes[best], float(probabilities[best])
 
@@ -159,22 +175,56 @@ class Matcher:
         self._use_classifier = use_classifier
         self.classifier_weights = self._lazy_weights() if use_classifier else None
         """The paraphrase classifier's weights, looked up now and loaded with the first paraphrase."""
+        self.head_weights = self._lazy_head() if use_classifier else None
+        """The paraphrase classifier's sentence-embedding half, likewise."""
 
     @property
     def classifier(self) -> IntentClassifier:
         """The paraphrase classifier (its shipped weights, or trained in memory when they are stale)."""
         if self._classifier is None:
             weights = self.classifier_weights or self._lazy_weights()
-            self._classifier = IntentClassifier(weights.get())
+            head_weights = self.head_weights or self._lazy_head()
+            head: EmbeddingHead | None = None
+            try:
+                head = head_weights.get()
+                from .embeddings import default_embedder
+
+                default_embedder().load()
+            except ModelUnavailableError as err:
+                _LOGGER.error("Sentence embeddings are unavailable, so paraphrases are matched by n-grams: %s", err)
+                head = None
+            self._classifier = IntentClassifier(weights.get(), head)
         return self._classifier
+
+    def _training_data(self) -> tuple[list[str], list[str]]:
+        return IntentClassifier.training_data(
+            self.language, self._feeling_words, self._out_of_domain, feeling_examples(self._root)
+        )
+
+    def _sources(self) -> list[Path]:
+        return [
+            *(self._root / "language").glob("*.yaml"),
+            self._root / "checkin.yaml",
+            self._root / "feelings_examples.yaml",
+        ]
+
+    def _lazy_head(self) -> LazyModel:
+        def train() -> EmbeddingHead:
+            from .embedding_head import EmbeddingHead
+            from .embeddings import default_embedder
+
+            texts, labels = self._training_data()
+            embedder = default_embedder()
+            return EmbeddingHead.fit(embedder.embed([normalize(t) for t in texts]), labels, embedder.model_id)
+
+        return LazyModel("nlu-embedding", [*self._sources(), TOKENIZER_FILE], _MODEL_FORMAT, train, read_head)
 
     def _lazy_weights(self) -> LazyModel:
         def train() -> Any:
-            texts, labels = IntentClassifier.training_data(self.language, self._feeling_words, self._out_of_domain)
+            texts, labels = self._training_data()
             return IntentClassifier.train(texts, labels).model
 
-        sources = [*(self._root / "language").glob("*.yaml"), self._root / "checkin.yaml"]
-        return LazyModel("nlu", sources, _MODEL_FORMAT, train)
+        return LazyModel("nlu", self._sources(), _MODEL_FORMAT, train)
 
     def match(self, text: str) -> NluResult:
         """Understand one utterance."""
@@ -220,8 +270,15 @@ class Matcher:
                     confidence=confidence,
                 )
             return NluResult(text=text, intent=None, source="classifier", confidence=confidence)
+        tier = TIER_OF_INTENT.get(label)
         return NluResult(
-            text=text, intent=label, slots=self._loose_slots(label, clean), source="classifier", confidence=confidence
+            text=text,
+            intent=label,
+            slots=self._loose_slots(label, clean),
+            crisis=tier is not None and tier.urgent,
+            care=tier,
+            source="classifier",
+            confidence=confidence,
         )
 
     def _template_slots(self, entities: dict[str, Any]) -> dict[str, Any]:

@@ -9,25 +9,33 @@ cross-validation on the training examples (bench/crisis_threshold.py), never on 
 
 from __future__ import annotations
 
+import logging
 import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .content import load_yaml, prompts_dir
+from .errors import ModelUnavailableError
 from .model_cache import LazyModel, ngram_pipeline
 from .text import normalize
 
 if TYPE_CHECKING:
+    from .embedding_head import EmbeddingHead
     from .linear_text_model import LinearTextModel
 
+#: The sentence embedder's tokenizer: a change to it changes every embedding-based model.
+TOKENIZER_FILE = Path(__file__).resolve().parent / "weights" / "minilm-tokenizer.json"
+
+_LOGGER = logging.getLogger(__name__)
+
 #: Probability of crisis + someone else at risk at or above which the classifier alone calls it urgent.
-THRESHOLD = 0.85
+THRESHOLD = 0.6
 #: Probability of any care tier at or above which the classifier alone calls a text a concern.
-CONCERN_THRESHOLD = 0.6
+CONCERN_THRESHOLD = 0.7
 #: Labels in the example files -> classifier labels.
 LABELS = {"crisis": "crisis", "other": "other", "concern": "concern", "not_crisis": "none"}
 NONE = "none"
-_MODEL_FORMAT = 2
+_MODEL_FORMAT = 3
 #: Most template sentences per intent used as ordinary (non-crisis) examples.
 _TEMPLATE_NEGATIVES = 120
 
@@ -35,6 +43,12 @@ _TEMPLATE_NEGATIVES = 120
 def example_files(root: Path) -> list[Path]:
     """prompts/safety_examples*.yaml: every file of labelled examples the classifier learns from."""
     return sorted(root.glob("safety_examples*.yaml"))
+
+
+def feeling_examples(root: Path) -> list[str]:
+    """Everyday check-in answers (prompts/feelings_examples.yaml): ordinary feelings, never a care tier."""
+    data = load_yaml(root / "feelings_examples.yaml")
+    return [str(text) for items in data.values() for text in items]
 
 
 def labelled_examples(root: Path) -> dict[str, list[str]]:
@@ -69,6 +83,7 @@ def training_data(root: Path) -> tuple[list[str], list[str]]:
                 carrier.format(word)
                 for carrier in ("{}", "i feel {}", "i'm {}", "i've been feeling {} lately", "feeling {} today")
             ]
+    examples[NONE] += feeling_examples(root)
     cues = load_yaml(root / "language" / "cues.yaml")
     examples[NONE] += [str(c) for cue_list in cues["practice_cues"].values() for c in cue_list]
     examples[NONE] += [str(t) for t in cues["out_of_domain"]]
@@ -80,19 +95,30 @@ def training_data(root: Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-class CrisisClassifier:
-    """Probabilities of each care label for a text; the weights load with the first text to judge."""
+def read_head(path: Path) -> EmbeddingHead:
+    from .embedding_head import EmbeddingHead
 
-    def __init__(self, weights: LazyModel) -> None:
+    return EmbeddingHead.load(path)
+
+
+class CrisisClassifier:
+    """Probabilities of each care label for a text: the mean of an n-gram model and a sentence-embedding
+    model, which miss different things; the weights load with the first text to judge."""
+
+    def __init__(self, weights: LazyModel, head: LazyModel | None = None) -> None:
         self.weights = weights
+        self.head = head
+        """The sentence-embedding model; None (or its packages missing) leaves the n-gram model alone."""
+        self._head_failed = False
 
     @property
     def model(self) -> LinearTextModel:
-        """The classifier itself (loaded now if it was not yet)."""
-        return self.weights.get()
+        """The n-gram classifier (loaded now if it was not yet)."""
+        model: LinearTextModel = self.weights.get()
+        return model
 
     @classmethod
-    def load(cls, root: Path | None = None) -> CrisisClassifier:
+    def load(cls, root: Path | None = None, *, embeddings: bool = True) -> CrisisClassifier:
         """The shipped weights for root's content (trained in memory when stale and scikit-learn is here)."""
         root = root or prompts_dir()
 
@@ -102,16 +128,52 @@ class CrisisClassifier:
             pipeline.fit(texts, labels)
             return pipeline
 
+        def train_head() -> EmbeddingHead:
+            from .embedding_head import EmbeddingHead
+            from .embeddings import default_embedder
+
+            texts, labels = training_data(root)
+            embedder = default_embedder()
+            return EmbeddingHead.fit(embedder.embed(texts), labels, embedder.model_id)
+
         sources = [
             *example_files(root),
             root / "checkin.yaml",
+            root / "feelings_examples.yaml",
             *(root / "language").glob("*.yaml"),
         ]
-        return cls(LazyModel("crisis", sources, _MODEL_FORMAT, train))
+        head = (
+            LazyModel("care-embedding", [*sources, TOKENIZER_FILE], _MODEL_FORMAT, train_head, read_head)
+            if embeddings
+            else None
+        )
+        return cls(LazyModel("crisis", sources, _MODEL_FORMAT, train), head)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Label -> probability, for already normalised text."""
-        return dict(zip(self.model.classes, (float(p) for p in self.model.predict_proba(text)), strict=True))
+        model = self.model
+        probabilities = model.predict_proba(text)
+        head = self._head()
+        if head is not None:
+            from .embeddings import default_embedder
+
+            probabilities = (probabilities + head.predict_proba(default_embedder().embed_one(text))) / 2
+        return dict(zip(model.classes, (float(p) for p in probabilities), strict=True))
+
+    def _head(self) -> EmbeddingHead | None:
+        if self.head is None or self._head_failed:
+            return None
+        try:
+            head: EmbeddingHead = self.head.get()
+            from .embeddings import default_embedder
+
+            default_embedder().load()
+        except ModelUnavailableError as err:
+            # Kinder than failing every turn: the n-gram model and the patterns still listen.
+            _LOGGER.error("Sentence embeddings are unavailable, so the care check uses n-grams only: %s", err)
+            self._head_failed = True
+            return None
+        return head
 
     def probability(self, text: str) -> float:
         """Probability that someone may be at risk (the speaker or someone else)."""

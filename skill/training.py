@@ -24,8 +24,10 @@ def shipped_models(root: Path | None = None) -> list[LazyModel]:
 
     root = root or prompts_dir()
     matcher = Matcher(load_language(root), load_safety(root, use_classifier=False), prompts=root)
-    assert matcher.classifier_weights is not None  # built with the classifier on
-    return [CrisisClassifier.load(root).weights, matcher.classifier_weights]
+    assert matcher.classifier_weights is not None and matcher.head_weights is not None  # built with the classifier
+    care = CrisisClassifier.load(root)
+    assert care.head is not None  # built with embeddings on
+    return [care.weights, care.head, matcher.classifier_weights, matcher.head_weights]
 
 
 @dataclass(frozen=True)
@@ -60,8 +62,7 @@ def train_all(
         progress(lazy.name)
         model = lazy.train_now()
         model.save(path)
-        features = sum(len(part.vocabulary) for part in model.parts)
-        done.append(Trained(lazy.name, path, fresh=True, classes=len(model.classes), features=features))
+        done.append(Trained(lazy.name, path, fresh=True, classes=len(model.classes), features=model.feature_count))
     keep = {trained.path.name for trained in done}
     removed = sorted(path for path in folder.glob("*.npz") if path.name not in keep)
     for path in removed:
