@@ -74,10 +74,13 @@ def test_vocabulary_is_checked_up_front_and_unknown_words_reported(korean_model:
     engine = VoskEngine(korean_model, book)
     assert engine.report.missing == ("kindwell",)
     assert "kindwell" not in engine.grammar.phrases
-    # The English templates against a Korean model: every word is reported, and the engine refuses.
+    # The English templates against a Korean model: every word is reported, the safety examples'
+    # words too (the open recognizer needs them), and the engine refuses.
     english = template_grammar()
     report = english.check(engine.knows)
-    assert set(report.missing) == english.vocabulary()
+    assert set(report.missing) == english.vocabulary() | english.safety_words == report.words
+    assert set(report.safety_missing) == english.safety_words
+    assert "crisis language that uses them cannot be recognised offline" in report.summary()
     with pytest.raises(ModelLoadError, match="pass --model PATH to an English model"):
         VoskEngine(korean_model, english)
 
