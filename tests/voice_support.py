@@ -32,15 +32,15 @@ KOREAN_PHRASEBOOK = {
 }
 #: Korean command words spotted while KindWell speaks -> the intent each sends.
 KOREAN_COMMANDS = {"정지": "AMAZON.StopIntent", "일시정지": "AMAZON.PauseIntent", "계속": "AMAZON.ResumeIntent"}
-#: Words outside the test grammar that only the open recognizer writes down (recordings in ko/open/),
-#: standing for English crisis phrasings the English grammar cannot write down either
-#: (prompts/safety_examples_more.yaml). Added to a phrasebook grammar's aliases, never its phrases.
-KOREAN_OPEN_PHRASEBOOK = {
-    "위기": "honestly i just want to not be here, not in a dramatic way, just not here",  # crisis
-    "엄마": "i'm sitting in the garage with the engine running",  # mum; the grammar alone hears 멈춰, stop
-}
-#: The Korean alarm phrase the spotter listens for during playback (위기, crisis), as prompts/safety.yaml
-#: `spoken_alarm` lists English ones.
+#: A word outside the test grammar that only the open recognizer writes down (ko/open/엄마.wav, mum;
+#: the grammar alone hears 멈춰, stop), standing for an English crisis phrasing the English grammar
+#: cannot write down either (prompts/safety_examples_more.yaml). Added to a phrasebook grammar's
+#: aliases, never its phrases. espeak-ng's Korean is rough and Vosk's open result for a marginal
+#: recording shifts with what the model decoded earlier in the process, so only a word it writes
+#: down every time is used.
+KOREAN_OPEN_PHRASEBOOK = {"엄마": "i'm sitting in the garage with the engine running"}
+#: The Korean alarm phrase the spotter listens for during playback (ko/open/위기.wav, crisis), as
+#: prompts/safety.yaml `spoken_alarm` lists English ones.
 KOREAN_ALARMS = ("위기",)
 
 
