@@ -125,13 +125,18 @@ class Utterance:
 class Stream:
     """Feeds chunks to a KaldiRecognizer and reports utterances at their end.
 
-    reset() starts a new recognizer: Vosk's own Reset() keeps the speaker adaptation of earlier
-    utterances, which made one utterance's result depend on the ones before it.
+    With `renew`, reset() starts a new recognizer: Vosk's own Reset() keeps the speaker adaptation of
+    earlier utterances, which made one utterance's result depend on the ones before it. A grammar
+    recognizer is built in half a millisecond; an open one is not (bench/voice_latency.py: about
+    0.1 s to build, and its decoding graph, composed as it goes, costs several hundred ms of CPU per
+    second of audio to warm up again), so the open stream keeps its recognizer and uses Reset().
     """
 
-    def __init__(self, make: Callable[[], Any]) -> None:
+    def __init__(self, make: Callable[[], Any], renew: bool = True) -> None:
         self._make = make
         self._recognizer = make()
+        self.renew = renew
+        """True: reset() builds a new recognizer; False: it calls the recognizer's own Reset()."""
 
     def accept(self, chunk: bytes) -> Utterance | None:
         """Take a chunk; an utterance when Vosk found its end (silence after speech)."""
@@ -154,8 +159,11 @@ class Stream:
         return self._utterance(self._recognizer.FinalResult())
 
     def reset(self) -> None:
-        """Forget audio heard so far (a fresh recognizer)."""
-        self._recognizer = self._make()
+        """Forget audio heard so far (a fresh recognizer, or Vosk's Reset() when not renewing)."""
+        if self.renew:
+            self._recognizer = self._make()
+        else:
+            self._recognizer.Reset()
 
     @staticmethod
     def _utterance(result: str) -> Utterance | None:
@@ -226,9 +234,10 @@ class VoskEngine:
         return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate), grammar))
 
     def open_stream(self) -> Stream:
-        """A recognizer that hears anything the model knows (free-text answers)."""
+        """A recognizer that hears anything the model knows (crisis language in any words, free-text
+        answers), kept across utterances (see Stream)."""
         vosk = _vosk()
-        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate)))
+        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate)), renew=False)
 
     def command_detector(
         self, commands: Mapping[str, str] | Iterable[str], alarms: Iterable[str] | None = None

@@ -321,7 +321,7 @@ def test_the_spotter_hears_an_alarm_phrase_and_still_every_command(crisis_engine
     assert spotted(crisis) == ["CrisisSupportIntent"]
     for word, intent in KOREAN_COMMANDS.items():
         assert spotted(recording(word)) == [intent]
-    for name in ["칭찬", "안녕하세요", "네", "아니요", "멈춰", "진행", "oov_학교", "oov_우유"]:
+    for name in ["칭찬", "안녕하세요", "네", "아니요", "멈춰", "oov_학교", "oov_우유"]:  # as the test above
         assert spotted(recording(name)) == [], name
     assert spotted(np.concatenate([recording("칭찬"), np.zeros(2400, np.int16), crisis])) == ["CrisisSupportIntent"]
 
