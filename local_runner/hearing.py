@@ -48,10 +48,6 @@ class TurnListener:
         """End of input: whatever both were still hearing."""
         return _heard(self.command.finish(), self.open.finish())
 
-    def partial(self) -> str:
-        """What has been heard so far of the current utterance, by either recognizer."""
-        return self.open.partial() or self.command.partial()
-
     def reset(self) -> None:
         """Forget audio heard so far (fresh recognizers, as Stream.reset explains)."""
         self.command.reset()

@@ -337,19 +337,21 @@ class VoiceLoop:
             self._play(self.launch(), chunks, detector)
         for chunk in chunks:
             heard = listener.accept(chunk)
-            if heard is None:
+            reply = self.hear_spoken(heard) if heard is not None else None
+            if reply is None:
+                # Nothing for KindWell (the open recognizer writes down room noise too): still silence.
+                if heard is not None:
+                    listener.reset()
                 silent_ms += chunk_ms
                 if self.in_session and silent_ms >= self.settings.reprompt_after_s * 1000:
-                    if listener.partial():
+                    if (listener.open if self.free_text_next else listener.command).partial():
                         silent_ms = 0  # still talking: not silence
                         continue
                     silent_ms, reprompts = 0, reprompts + 1
                     self._reprompt_or_close(reprompts, chunks, detector)
                 continue
             silent_ms, reprompts = 0, 0
-            reply = self.hear_spoken(heard)
-            if reply is not None:
-                self._play(reply, chunks, detector)
+            self._play(reply, chunks, detector)
             listener.reset()
 
     def _play(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> None:

@@ -343,3 +343,18 @@ def test_english_alarm_phrases_reach_the_spotter_of_a_model_that_knows_them(kore
     engine = VoskEngine(korean_model, korean_crisis_grammar(alarms=("위기", "엄마 위기", "kill myself")))
     assert set(engine.command_detector(KOREAN_COMMANDS).alarms) == {"위기", "엄마 위기"}
     assert set(engine.command_detector(KOREAN_COMMANDS, alarms=KOREAN_ALARMS).alarms) == {"위기"}
+
+
+def test_words_only_the_open_recognizer_writes_down_do_not_hold_off_the_reprompt(
+    tmp_path: Path, crisis_engine: VoskEngine
+) -> None:
+    # The open recognizer writes down syllables of anything (room noise, other people): with nothing
+    # in them for care or the grammar, they count as silence, and the session still ends in time.
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, crisis_engine, speaker)
+    quiet = np.zeros(int(16000 * LoopSettings().reprompt_after_s / 2), np.int16)
+    audio = [np.zeros(8000, np.int16), recording("안녕하세요"), quiet, recording("oov_학교"), quiet]
+    audio += [recording("oov_우유"), quiet, quiet, np.zeros(16000, np.int16)]
+    loop.run_microphone(MicrophoneDouble(audio), crisis_engine.command_stream(), crisis_engine.open_stream(), None, 30)
+    assert [r.request for r in loop.replies] == ["LaunchRequest"]
+    assert len(speaker.written) == 2 and not loop.in_session  # the reprompt, then SessionEndedRequest
