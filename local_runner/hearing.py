@@ -5,6 +5,8 @@ so most crisis phrasings never reach the care check through it. The open recogni
 loaded model (one model in memory, two recognizers), writes down whatever the model knows; the loop
 checks its transcript for care first and otherwise acts on the grammar transcript as before (or, when
 a feeling is asked for, on the open transcript). bench/voice_latency.py measures what it costs.
+An utterance ends when either recognizer finds its end (both use the model's endpoint rules), so
+the two transcripts are always of the same audio.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ class TurnListener:
         return _heard(self.command.finish(), self.open.finish())
 
     def reset(self) -> None:
-        """Forget audio heard so far (fresh recognizers, as Stream.reset explains)."""
+        """Forget audio heard so far (a new grammar recognizer, the open one's own Reset(): see Stream)."""
         self.command.reset()
         self.open.reset()
 
