@@ -5,17 +5,22 @@ model can be had on this machine, so the Korean test phrasebook stands in for th
 real skill on a real SQLite file, espeak-ng, and PortAudio playing into a PulseAudio null sink:
 
 - last chunk -> first reply sample: from the moment the last audio chunk of an utterance has been
-  handed to Vosk to the moment the speaker's callback hands the reply's first sample to the device
-  (recognizer final result, matcher, envelope, skill, SSML rendering, queueing, device callback);
+  handed to both recognizers to the moment the speaker's callback hands the reply's first sample to
+  the device (both final results, the care check on each, matcher, envelope, skill, SSML rendering,
+  queueing, device callback);
 - Vosk's end-of-speech wait: how much trailing silence live listening needs before Vosk closes an
   utterance (added on top of the figure above when listening to a microphone);
 - start -> listening: from the start of this process (imports included) to the microphone's first
   chunk reaching the recognizer;
 - stop latency: from the end of the command word in the microphone feed to silence in the
   speaker's captured output, through the real audio devices;
+- the open recognizer's cost: CPU time per second of audio for the grammar recognizer alone and
+  for it with the open recognizer beside it on the same chunks (every turn runs both, so crisis
+  language is heard in any words), both reset at each utterance's end as the loop does, and the
+  CPU time a new open recognizer would cost to build (the loop builds one and keeps it);
 - peak resident memory of the process.
 
-Usage: python bench/voice_latency.py [--turns N] [--stops N]
+Usage: python bench/voice_latency.py [--turns N] [--stops N] [--cpu-rounds N]
 """
 
 from __future__ import annotations
@@ -40,8 +45,9 @@ sys.path.insert(0, str(ROOT))
 
 from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker, split_chunks  # noqa: E402
 from local_runner.grammar import phrasebook_grammar  # noqa: E402
+from local_runner.hearing import TurnListener  # noqa: E402
 from local_runner.loop import VoiceLoop  # noqa: E402
-from local_runner.recognizer import VoskEngine, load_model  # noqa: E402
+from local_runner.recognizer import Stream, VoskEngine, load_model  # noqa: E402
 from local_runner.settings import AudioSettings, LoopSettings, RecognizerSettings  # noqa: E402
 from local_runner.tts import EspeakSynthesizer, SpeechRenderer  # noqa: E402
 from local_runner.virtual_audio import VirtualAudio  # noqa: E402
@@ -93,21 +99,22 @@ def reply_latency(loop: VoiceLoop, engine: VoskEngine, speaker: SoundDeviceSpeak
     """Last chunk -> first reply sample, per turn (the first, warm-up turn is left out)."""
     words = ["칭찬", "진행", "네"]
     figures: list[float] = []
+    listener = TurnListener(engine.command_stream(), engine.open_stream())  # both, as every turn is heard
     loop.launch()
     for turn in range(turns + 1):
         if not loop.in_session:
             loop.launch()
-        stream = engine.command_stream()
+        listener.reset()
         audio = np.concatenate(
             [np.zeros(3200, np.int16), recording(words[turn % len(words)]), np.zeros(4800, np.int16)]
         )
         for chunk in split_chunks(audio, SETTINGS.chunk_frames):
-            stream.accept(chunk)
+            listener.accept(chunk)
         last_chunk = time.monotonic()
-        heard = stream.finish()
+        heard = listener.finish()
         if heard is None:
             continue
-        reply = loop.hear(heard.text)
+        reply = loop.hear_spoken(heard)
         if reply is None:
             continue
         loop.speak(reply)
@@ -169,10 +176,46 @@ def stop_latency(audio: VirtualAudio, loop: VoiceLoop, engine: VoskEngine, trial
     return figures
 
 
+def conversation_audio() -> np.ndarray:
+    """About 30 s of a conversation: each test word followed by silence, the way turns come."""
+    words = ["안녕하세요", "칭찬", "진행", "네", "아니요", "계속", "일시정지", "정지", "멈춰", "oov_학교", "oov_우유"]
+    gap = np.zeros(16000 * 2, np.int16)
+    return np.concatenate([x for word in words for x in (recording(word), gap)])
+
+
+def listening_cpu(engine: VoskEngine, rounds: int) -> tuple[float, float, float]:
+    """(grammar alone, grammar and open) CPU seconds per second of audio, medians over rounds, and the
+    CPU seconds to build an open recognizer. Each utterance's end resets the recognizers, as the
+    loop does (a new grammar recognizer, the open one's own Reset()), outside the timing."""
+    audio = conversation_audio()
+    seconds = audio.size / 16000
+    chunks = list(split_chunks(audio, SETTINGS.chunk_frames))
+
+    def decode(hear: Stream | TurnListener) -> float:
+        used = 0.0
+        for chunk in chunks:
+            start = time.process_time()
+            ended = hear.accept(chunk)
+            used += time.process_time() - start
+            if ended is not None:
+                hear.reset()
+        return used / seconds
+
+    alone = [decode(engine.command_stream()) for _ in range(rounds)]
+    both = [decode(TurnListener(engine.command_stream(), engine.open_stream())) for _ in range(rounds)]
+    starts = []
+    for _ in range(max(3, rounds)):
+        start = time.process_time()
+        engine.open_stream()
+        starts.append(time.process_time() - start)
+    return statistics.median(alone), statistics.median(both), statistics.median(starts)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=30, help="utterances timed for the reply latency")
     parser.add_argument("--stops", type=int, default=5, help="barge-in stops timed")
+    parser.add_argument("--cpu-rounds", type=int, default=5, help="passes over the audio timed for recognizer CPU")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work, VirtualAudio() as audio:
         speaker = SoundDeviceSpeaker(22050, SETTINGS)
@@ -182,6 +225,7 @@ def main() -> None:
         waits = endpoint_wait(engine)
         stops = stop_latency(audio, loop, engine, args.stops)
         speaker.close()
+    alone, both, open_start = listening_cpu(engine, args.cpu_rounds)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("offline voice on the real engine (Vosk small Korean model, espeak-ng, PulseAudio null sink)")
     if replies:
@@ -199,7 +243,12 @@ def main() -> None:
             f"stop word end -> silence: p50 {statistics.median(stops) * 1000:.0f} ms, "
             f"max {max(stops) * 1000:.0f} ms (n={len(stops)}, limit 300 ms)"
         )
-    print(f"peak resident memory: {peak_mb:.0f} MB")
+    print(
+        f"recognizer CPU per second of audio: grammar alone {alone * 1000:.0f} ms, with the open recognizer "
+        f"beside it {both * 1000:.0f} ms (+{(both - alone) * 1000:.0f} ms, {both / alone:.1f}x; one core is "
+        f"1000 ms); building an open recognizer (once, then kept): {open_start * 1000:.0f} ms"
+    )
+    print(f"peak resident memory: {peak_mb:.0f} MB (one model, both recognizers)")
 
 
 if __name__ == "__main__":

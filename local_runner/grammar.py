@@ -10,14 +10,16 @@ list values it heard put back in, before the matcher sees it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from skill.content import load_yaml, prompts_dir
+from skill.errors import ContentError
 from skill.language import PLACEHOLDER, Language, default_language
+from skill.safety_model import example_files
 from skill.text import normalize, number_words
 
 from .settings import WAKE_PHRASES
@@ -32,7 +34,10 @@ class VocabularyReport:
     """Which grammar words the recognizer's model knows."""
 
     words: frozenset[str]
+    """Every word checked: the grammar's, and those of every safety example and alarm phrase."""
     missing: tuple[str, ...]
+    safety_missing: tuple[str, ...] = ()
+    """The missing words that safety examples or alarm phrases use: crisis language with them cannot be heard."""
 
     @property
     def complete(self) -> bool:
@@ -42,12 +47,22 @@ class VocabularyReport:
     def summary(self) -> str:
         """One line for the user, naming what cannot be heard."""
         if self.complete:
-            return f"All {len(self.words)} grammar words are in the model's vocabulary."
-        shown = ", ".join(self.missing[:12]) + (" ..." if len(self.missing) > 12 else "")
-        return (
-            f"{len(self.missing)} of {len(self.words)} grammar words are not in the model's vocabulary "
-            f"and cannot be heard: {shown}."
+            return f"All {len(self.words)} words KindWell listens for are in the model's vocabulary."
+        line = (
+            f"{len(self.missing)} of {len(self.words)} words KindWell listens for are not in the model's "
+            f"vocabulary and cannot be heard: {_shown(self.missing)}."
         )
+        if self.safety_missing:
+            line += (
+                f" {len(self.safety_missing)} of them are in crisis examples or alarm phrases, so crisis "
+                "language that uses them cannot be recognised offline; pass --model PATH to a larger model."
+            )
+        return line
+
+
+def _shown(words: tuple[str, ...], limit: int = 12) -> str:
+    more = f" and {len(words) - limit} more" if len(words) > limit else ""
+    return ", ".join(words[:limit]) + more
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,11 @@ class CommandGrammar:
     """List name -> spoken values, as they fill the placeholders."""
     aliases: Mapping[str, str] = field(default_factory=dict)
     """Spoken phrase -> the text the matcher receives (a phrasebook for another language's model)."""
+    alarms: tuple[str, ...] = ()
+    """Phrases that mean crisis when heard while KindWell speaks or plays (also grammar phrases)."""
+    safety_words: frozenset[str] = frozenset()
+    """Every word of every safety example and alarm phrase. The open recognizer hears crisis language
+    only in words its model knows, so the vocabulary check covers these as well as the grammar's."""
 
     def vocabulary(self) -> frozenset[str]:
         """Every word the grammar can produce."""
@@ -69,13 +89,15 @@ class CommandGrammar:
 
     def check(self, is_known: Callable[[str], bool]) -> VocabularyReport:
         """Check every word against a model's vocabulary up front (Vosk drops unknown words silently)."""
-        words = self.vocabulary()
-        return VocabularyReport(words=words, missing=tuple(sorted(w for w in words if not is_known(w))))
+        words = self.vocabulary() | self.safety_words
+        missing = tuple(sorted(w for w in words if not is_known(w)))
+        return VocabularyReport(words, missing, tuple(w for w in missing if w in self.safety_words))
 
     def restricted_to(self, is_known: Callable[[str], bool]) -> CommandGrammar:
         """The grammar without phrases holding words the model cannot hear."""
         kept = tuple(p for p in self.phrases if all(is_known(w) for w in p.split()))
-        return CommandGrammar(phrases=kept, sentences=self.sentences, values=self.values, aliases=self.aliases)
+        alarms = tuple(p for p in self.alarms if all(is_known(w) for w in p.split()))
+        return replace(self, phrases=kept, alarms=alarms)
 
     def vosk_phrases(self, unknown_word: str | None) -> list[str]:
         """The JSON list Vosk takes, with the unknown-word symbol so other speech is rejected."""
@@ -158,7 +180,8 @@ def template_grammar(
     prompts: Path | None = None,
     wake_phrases: Iterable[str] = WAKE_PHRASES,
 ) -> CommandGrammar:
-    """The English command grammar from prompts/: templates, lists, feelings, crisis examples, wake phrases."""
+    """The English command grammar from prompts/: templates, lists, feelings, crisis examples, alarm
+    phrases and wake phrases, with the words of every safety example for the vocabulary check."""
     language = language or default_language()
     root = prompts or prompts_dir()
     sentences: set[str] = set()
@@ -175,15 +198,52 @@ def template_grammar(
     # PLACEHOLDER.split alternates text and captured list names: keep the text only.
     fragments = {part.strip() for s in sentences for part in PLACEHOLDER.split(s)[::2] if part.strip()}
     crisis = load_yaml(root / "safety_examples.yaml").get("crisis", [])
+    alarms = spoken_alarms(root)
     phrases = (
         fragments
         | {v for vs in values.values() for v in vs}
         | {normalize(p) for p in wake_phrases}
         | {normalize(str(example)) for example in crisis}
+        | set(alarms)
     )
     return CommandGrammar(
-        phrases=tuple(sorted(p for p in phrases if p)), sentences=tuple(sorted(sentences)), values=values
+        phrases=tuple(sorted(p for p in phrases if p)),
+        sentences=tuple(sorted(sentences)),
+        values=values,
+        alarms=alarms,
+        safety_words=frozenset(safety_example_words(root)) | {w for alarm in alarms for w in alarm.split()},
     )
+
+
+def spoken_alarms(root: Path | None = None) -> tuple[str, ...]:
+    """The alarm phrases of prompts/safety.yaml (`spoken_alarm`), normalised, longest first."""
+    path = (root or prompts_dir()) / "safety.yaml"
+    raw = load_yaml(path).get("spoken_alarm") or []
+    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
+        raise ContentError(f"{path}: spoken_alarm must be a list of phrases; write each as a `- phrase` line.")
+    phrases = {normalize(item) for item in raw} - {""}
+    return tuple(sorted(phrases, key=lambda p: (-len(p.split()), p)))
+
+
+def safety_example_words(root: Path | None = None) -> set[str]:
+    """Every word of every item under every key of prompts/safety_examples*.yaml, normalised."""
+    words: set[str] = set()
+    for path in example_files(root or prompts_dir()):
+        for text in _texts(load_yaml(path)):
+            words.update(normalize(text).split())
+    return words
+
+
+def _texts(value: object) -> Iterator[str]:
+    """The strings anywhere in a YAML value (lists and mappings of examples, however nested)."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        yield str(value)
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
 
 
 def normalize_template(sentence: str) -> str:
@@ -198,7 +258,8 @@ def phrasebook_grammar(aliases: Mapping[str, str]) -> CommandGrammar:
     """A grammar of fixed phrases, each standing for a text the matcher understands.
 
     Used where the model speaks another language than the templates (the Korean test model): the
-    phrase is what the recognizer hears, the text is what the English matcher is given.
+    phrase is what the recognizer hears, the text is what the English matcher and the care check
+    are given.
     """
     phrases = tuple(sorted(normalize(p) for p in aliases))
     return CommandGrammar(phrases=phrases, sentences=phrases, aliases={normalize(k): v for k, v in aliases.items()})

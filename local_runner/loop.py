@@ -2,7 +2,11 @@
 
 The runner is a device: it sends the same skill the same request envelopes Alexa would (through
 skill.envelopes.Conversation), carries the session the same way and ends it when a response says
-so. Every transcript, including a free-text feeling, goes through the crisis check first.
+so. Every transcript, including a free-text feeling, goes through the care check first
+(safety.care: crisis, someone else at risk, concern), and a tier found is sent as its intent, even
+before the wake phrase. Spoken turns are heard twice (local_runner.hearing): the open recognizer's
+transcript is checked for care as well as the grammar's, since the grammar cannot write down most
+crisis phrasings.
 
 With a speaker it also has an AudioPlayer (local_runner.player): a rendered practice plays as one
 stream, and a command heard while it plays goes to the skill with the player PLAYING at its place,
@@ -12,24 +16,22 @@ as Alexa sends it.
 from __future__ import annotations
 
 import logging
-import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
+from skill.care import TIER_OF_INTENT, CareTier, most_urgent
 from skill.envelopes import Conversation, speech_of
-from skill.nlu import CRISIS_INTENT, Matcher
-from skill.ssml import to_plain_text
+from skill.nlu import Matcher
 from skill.text import normalize
 
 from .audio import Microphone, Speaker
 from .grammar import CommandGrammar, strip_unknown
+from .hearing import Heard, TurnListener
 from .player import DevicePlayer, audio_directives
 from .recognizer import CommandDetector, Stream
+from .replies import Reply, elicits_free_text, finish_writes_first, print_error
 from .settings import LoopSettings, PlayerSettings, RecognizerSettings
 from .tts import SpeechRenderer
 
@@ -38,52 +40,6 @@ FALLBACK_INTENT = "AMAZON.FallbackIntent"
 STOP_INTENT = "AMAZON.StopIntent"
 #: Intents that still work while KindWell waits for a free-text answer, as they do on Alexa.
 ESCAPE_INTENTS = frozenset({STOP_INTENT, "AMAZON.CancelIntent", "AMAZON.HelpIntent"})
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the skill answered to one request."""
-
-    request: str
-    """"LaunchRequest", or the intent name sent (never what was said)."""
-    ssml: str
-    session_ended: bool
-    free_text_next: bool
-    """True when the response elicits the free-text `feeling` slot."""
-    audio: tuple[dict[str, Any], ...] = ()
-    """The response's AudioPlayer directives, in order."""
-
-    @property
-    def text(self) -> str:
-        """The words of the reply."""
-        return to_plain_text(self.ssml)
-
-
-def elicits_free_text(response: dict[str, Any]) -> bool:
-    """True when a response carries a Dialog.ElicitSlot directive for the `feeling` slot."""
-    directives = (response.get("response") or {}).get("directives") or []
-    return any(d.get("type") == "Dialog.ElicitSlot" and d.get("slotToElicit") == "feeling" for d in directives)
-
-
-@contextmanager
-def finish_writes_first() -> Iterator[None]:
-    """Hold Ctrl-C until the skill has answered (and saved), then raise it."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    pending: list[int] = []
-    previous = signal.signal(signal.SIGINT, lambda signum, frame: pending.append(signum))
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-    if pending:
-        raise KeyboardInterrupt
-
-
-def print_error(message: str) -> None:
-    """Show a one-sentence problem on stderr."""
-    print(f"kindwell: {message}", file=sys.stderr, flush=True)
 
 
 class VoiceLoop:
@@ -178,16 +134,32 @@ class VoiceLoop:
 
     # --- understanding ----------------------------------------------------------------------------
 
+    def care(self, text: str) -> CareTier | None:
+        """The care tier of a transcript (read through the grammar's phrasebook, if it has one), or None."""
+        clean = normalize(strip_unknown(text))
+        if not clean:
+            return None
+        return self.matcher.safety.care(self.grammar.aliases.get(clean, clean))
+
     def understand(self, text: str) -> tuple[str, dict[str, Any]]:
-        """(intent, slots) for a command transcript: crisis first, then templates, snapping, paraphrases."""
-        if self.matcher.safety.is_crisis(text):
-            return CRISIS_INTENT, {}
+        """(intent, slots) for a command transcript: care first, then templates, snapping, paraphrases."""
+        tier = self.care(text)
+        if tier is not None:
+            return tier.intent, {}
+        return self._intent_of(text)
+
+    def _intent_of(self, text: str) -> tuple[str, dict[str, Any]]:
+        """understand() once the text's own care check is done."""
         clean = normalize(strip_unknown(text))
         clean = self.grammar.aliases.get(clean, clean)
         result = self.matcher.match(clean)
         if result.intent is None or result.source == "classifier":
             snapped = self.grammar.snap(clean, self.recognizer_settings.snap_min_score)
             if snapped != clean:
+                # The grammar holds crisis examples: a transcript snapped to one carries its tier.
+                tier = self.matcher.safety.care(snapped)
+                if tier is not None:
+                    return tier.intent, {}
                 better = self.matcher.match(snapped)
                 if better.intent is not None and better.source in ("template", "safety"):
                     result = better
@@ -203,15 +175,31 @@ class VoiceLoop:
         return None
 
     def hear(self, text: str) -> Reply | None:
-        """Act on one transcript; None when it is ignored (no wake phrase, nothing heard)."""
-        clean = normalize(strip_unknown(text))
-        if not clean:
-            return None
+        """Act on one transcript (typed, or one recognizer's); None when it is ignored (no wake
+        phrase, nothing heard). Care comes first, in a feeling answer too."""
+        return self.hear_both(text, text)
+
+    def hear_spoken(self, heard: Heard) -> Reply | None:
+        """Act on one utterance as both recognizers wrote it down."""
+        return self.hear_both(heard.command, heard.open)
+
+    def hear_both(self, command: str, free: str) -> Reply | None:
+        """Act on a grammar transcript and an open one of the same words: the more urgent care tier
+        of the two first, even before a wake phrase (someone in crisis gets support, not silence);
+        else the open one as the feeling when one is asked for, else the grammar one as a command."""
+        command = normalize(strip_unknown(command))
+        free = normalize(strip_unknown(free))
+        tier = most_urgent([self.care(text) for text in {command, free}])
+        if tier is not None:
+            return self.send_intent(tier.intent)
         if self.in_session and self.free_text_next:
-            return self._free_text(clean)
-        if self.matcher.safety.is_crisis(clean):
-            # Even before a wake phrase: someone in crisis gets the crisis reply, not silence.
-            return self.send_intent(CRISIS_INTENT)
+            return self._free_text(free or command) if (free or command) else None
+        if not command:
+            return None
+        return self._command(command)
+
+    def _command(self, clean: str) -> Reply | None:
+        """A command transcript without a care tier: the wake phrase when no session is open, then the intent."""
         if not self.in_session:
             heard = self.grammar.aliases.get(clean, clean)
             rest = self._after_wake(heard)
@@ -222,13 +210,11 @@ class VoiceLoop:
             if not rest:
                 return self.launch()
             clean = rest
-        intent, slots = self.understand(clean)
+        intent, slots = self._intent_of(clean)
         return self.send_intent(intent, slots)
 
     def _free_text(self, clean: str) -> Reply:
-        """The answer to a check-in question: crisis first, a few escapes, else the feeling itself."""
-        if self.matcher.safety.is_crisis(clean):
-            return self.send_intent(CRISIS_INTENT)
+        """The answer to a check-in question (its care already checked): a few escapes, else the feeling itself."""
         heard = self.grammar.aliases.get(clean, clean)
         result = self.matcher.match(heard)
         if result.intent in ESCAPE_INTENTS and result.source == "template":
@@ -272,7 +258,7 @@ class VoiceLoop:
         if self.speaker is None or detector is None or not self.settings.barge_in:
             self.drain()
             return None
-        detector.reset()
+        detector.reset(reply.text)
         while self.speaker.playing:
             chunk = next(chunks, None)
             if chunk is None:
@@ -286,9 +272,11 @@ class VoiceLoop:
         return None
 
     def respond_to_command(self, command: str) -> Reply | None:
-        """Send the intent a barge-in command stands for (nothing once the session is over,
-        unless a practice stream was playing: commands then go to the skill that plays it)."""
-        if not self.in_session and not (self.player is not None and self.player.held):
+        """Send the intent a barge-in command or alarm stands for. A command does nothing once the
+        session is over unless a practice stream was playing (commands then go to the skill that
+        plays it); an alarm's care intent is always sent."""
+        urgent = command in TIER_OF_INTENT
+        if not urgent and not self.in_session and not (self.player is not None and self.player.held):
             return None
         return self.send_intent(command)
 
@@ -310,19 +298,20 @@ class VoiceLoop:
         self.drain()
 
     def run_utterances(self, utterances: Iterable[Iterable[bytes]], stream: Stream, open_stream: Stream) -> None:
-        """--wav: each item is one utterance's audio; a session opens at once unless a wake phrase is required."""
+        """--wav: each item is one utterance's audio, heard by both recognizers; a session opens at
+        once unless a wake phrase is required."""
         if not self.settings.require_wake:
             self._say_and_wait(self.launch())
+        listener = TurnListener(stream, open_stream)
         for chunks in utterances:
-            active = open_stream if self.free_text_next else stream
-            active.reset()
+            listener.reset()
             heard = None
             for chunk in chunks:
-                heard = active.accept(chunk) or heard
-            heard = active.finish() or heard
+                heard = listener.accept(chunk) or heard
+            heard = listener.finish() or heard
             if heard is None:
                 continue
-            reply = self.hear(heard.text)
+            reply = self.hear_spoken(heard)
             if reply is not None:
                 self._say_and_wait(reply)
 
@@ -338,29 +327,32 @@ class VoiceLoop:
         detector: CommandDetector | None,
         chunk_ms: int,
     ) -> None:
-        """Microphone mode: wait for the wake phrase, converse, return to waiting when a session ends."""
+        """Microphone mode: wait for the wake phrase, converse, return to waiting when a session ends.
+        Both recognizers hear every chunk, so crisis language is heard while waiting too."""
         chunks = iter(microphone.chunks())
+        listener = TurnListener(stream, open_stream)
         silent_ms = 0
         reprompts = 0
         if not self.settings.require_wake:
             self._play(self.launch(), chunks, detector)
         for chunk in chunks:
-            active = open_stream if self.free_text_next else stream
-            heard = active.accept(chunk)
-            if heard is None:
+            heard = listener.accept(chunk)
+            reply = self.hear_spoken(heard) if heard is not None else None
+            if reply is None:
+                # Nothing for KindWell (the open recognizer writes down room noise too): still silence.
+                if heard is not None:
+                    listener.reset()
                 silent_ms += chunk_ms
                 if self.in_session and silent_ms >= self.settings.reprompt_after_s * 1000:
-                    if active.partial():
+                    if (listener.open if self.free_text_next else listener.command).partial():
                         silent_ms = 0  # still talking: not silence
                         continue
                     silent_ms, reprompts = 0, reprompts + 1
                     self._reprompt_or_close(reprompts, chunks, detector)
                 continue
             silent_ms, reprompts = 0, 0
-            reply = self.hear(heard.text)
-            if reply is not None:
-                self._play(reply, chunks, detector)
-            active.reset()
+            self._play(reply, chunks, detector)
+            listener.reset()
 
     def _play(self, reply: Reply, chunks: Iterator[bytes], detector: CommandDetector | None) -> None:
         """Speak, and keep answering barge-in commands until a reply plays out."""

@@ -1,9 +1,10 @@
 """Vosk in: model loading, the vocabulary check, grammar and open recognition, command spotting.
 
-Two recognizers share one model: the grammar one hears only the template vocabulary plus the
-unknown-word symbol (so out-of-grammar speech comes out as "[unk]" instead of a forced command), the
-open one hears anything (a check-in feeling). A third, tiny one spots stop / pause / resume / next
-in partial results while KindWell speaks.
+Two recognizers share one model and hear every turn side by side (local_runner.hearing): the
+grammar one hears only the template vocabulary plus the unknown-word symbol (so out-of-grammar
+speech comes out as "[unk]" instead of a forced command), the open one hears anything (crisis
+language in any words, a check-in feeling). A third spots stop / pause / resume / next, and the
+strongest crisis phrases, in partial results while KindWell speaks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from skill.care import CareTier
 from skill.model_cache import cache_dir
+from skill.text import normalize
 
 from .errors import ModelLoadError, NoModelError
 from .grammar import CommandGrammar, VocabularyReport, strip_unknown
@@ -122,19 +125,30 @@ class Utterance:
 class Stream:
     """Feeds chunks to a KaldiRecognizer and reports utterances at their end.
 
-    reset() starts a new recognizer: Vosk's own Reset() keeps the speaker adaptation of earlier
-    utterances, which made one utterance's result depend on the ones before it.
+    With `renew`, reset() starts a new recognizer: Vosk's own Reset() keeps the speaker adaptation of
+    earlier utterances, which made one utterance's result depend on the ones before it. A grammar
+    recognizer is built in half a millisecond; an open one is not (bench/voice_latency.py: about
+    0.1 s to build, and its decoding graph, composed as it goes, costs several hundred ms of CPU per
+    second of audio to warm up again), so the open stream keeps its recognizer and uses Reset().
     """
 
-    def __init__(self, make: Callable[[], Any]) -> None:
+    def __init__(self, make: Callable[[], Any], renew: bool = True) -> None:
         self._make = make
         self._recognizer = make()
+        self.renew = renew
+        """True: reset() builds a new recognizer; False: it calls the recognizer's own Reset()."""
 
     def accept(self, chunk: bytes) -> Utterance | None:
         """Take a chunk; an utterance when Vosk found its end (silence after speech)."""
-        if self._recognizer.AcceptWaveform(chunk):
-            return self._utterance(self._recognizer.Result())
-        return None
+        return self.result() if self.feed(chunk) else None
+
+    def feed(self, chunk: bytes) -> bool:
+        """Take a chunk; True when Vosk found the end of an utterance (take it with result())."""
+        return bool(self._recognizer.AcceptWaveform(chunk))
+
+    def result(self) -> Utterance | None:
+        """The utterance feed() found the end of (None when only unknown words were heard)."""
+        return self._utterance(self._recognizer.Result())
 
     def partial(self) -> str:
         """What has been heard so far of the current utterance."""
@@ -145,8 +159,11 @@ class Stream:
         return self._utterance(self._recognizer.FinalResult())
 
     def reset(self) -> None:
-        """Forget audio heard so far (a fresh recognizer)."""
-        self._recognizer = self._make()
+        """Forget audio heard so far (a fresh recognizer, or Vosk's Reset() when not renewing)."""
+        if self.renew:
+            self._recognizer = self._make()
+        else:
+            self._recognizer.Reset()
 
     @staticmethod
     def _utterance(result: str) -> Utterance | None:
@@ -158,13 +175,13 @@ class Stream:
 
 
 class CommandDetector(Protocol):
-    """Spots a command word while KindWell speaks (pluggable, so tests can map words)."""
+    """Spots a command word or an alarm phrase while KindWell speaks (pluggable, so tests can map words)."""
 
     def accept(self, chunk: bytes) -> str | None:
-        """The command heard in this chunk, as soon as it shows, else None."""
+        """The intent of the command or alarm heard in this chunk, as soon as it shows, else None."""
 
-    def reset(self) -> None:
-        """Forget audio heard so far."""
+    def reset(self, speaking: str = "") -> None:
+        """Forget audio heard so far; `speaking` is the text KindWell is about to say."""
 
 
 class VoskEngine:
@@ -217,19 +234,27 @@ class VoskEngine:
         return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate), grammar))
 
     def open_stream(self) -> Stream:
-        """A recognizer that hears anything the model knows (free-text answers)."""
+        """A recognizer that hears anything the model knows (crisis language in any words, free-text
+        answers), kept across utterances (see Stream)."""
         vosk = _vosk()
-        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate)))
+        return Stream(lambda: vosk.KaldiRecognizer(self.model, float(self.sample_rate)), renew=False)
 
-    def command_detector(self, commands: Mapping[str, str] | Iterable[str]) -> VoskCommandSpotter:
-        """A spotter for command words (spoken word -> command).
+    def command_detector(
+        self, commands: Mapping[str, str] | Iterable[str], alarms: Iterable[str] | None = None
+    ) -> VoskCommandSpotter:
+        """A spotter for command words (spoken word -> command) and alarm phrases (-> CrisisSupportIntent;
+        the grammar's own, prompts/safety.yaml `spoken_alarm`, unless others are given).
 
         Its grammar is the whole command grammar, not the command words alone: with only a few words
         to choose from, Vosk forces other speech onto them; with every phrase competing it does not.
         """
         mapping = dict(commands) if isinstance(commands, Mapping) else {w: w for w in commands}
         known = {word: command for word, command in mapping.items() if self.knows(word)}
-        phrases = sorted(set(self.grammar.phrases) | set(known))
+        phrases_heard = self.grammar.alarms if alarms is None else tuple(normalize(a) for a in alarms)
+        alarm_intents = {
+            phrase: CareTier.CRISIS.intent for phrase in phrases_heard if all(self.knows(w) for w in phrase.split())
+        }
+        phrases = sorted(set(self.grammar.phrases) | set(known) | set(alarm_intents))
         if self.unknown_word:
             phrases.append(self.unknown_word)
         vosk = _vosk()
@@ -239,6 +264,7 @@ class VoskEngine:
             known,
             self.settings.spot_confirmations,
             self.settings.spot_quiet_ratio,
+            alarm_intents,
         )
 
 
@@ -247,12 +273,15 @@ MAX_COMMAND_WORDS = 2
 
 
 class VoskCommandSpotter:
-    """Spots a command word during playback from partial results, without waiting for Vosk's endpoint.
+    """Spots a command word, or an alarm phrase, during playback from partial results, without waiting
+    for Vosk's endpoint.
 
-    A word counts once partial results have shown it for `confirmations` chunks in a row and the
-    audio has dropped below `quiet_ratio` of the loudest chunk so far (the word has ended): the
+    A command word counts once partial results have shown it for `confirmations` chunks in a row and
+    the audio has dropped below `quiet_ratio` of the loudest chunk so far (the word has ended): the
     start of another word often shows as a command for a moment ("진행" begins as "계속"), but by
-    the time the speaker falls quiet the partial has moved on. A final result counts at once.
+    the time the speaker falls quiet the partial has moved on. An alarm phrase ("kill myself") counts
+    anywhere in what is being said once shown for `confirmations` chunks, without waiting for quiet:
+    someone in crisis should not have to stop talking to be heard. A final result counts at once.
     """
 
     def __init__(
@@ -261,18 +290,23 @@ class VoskCommandSpotter:
         words: Mapping[str, str],
         confirmations: int = 2,
         quiet_ratio: float = 0.1,
+        alarms: Mapping[str, str] | None = None,
     ) -> None:
         self._make = make
         self._recognizer = make()
         self.words = dict(words)
         """Spoken word -> command it stands for."""
+        self.alarms = {normalize(phrase): intent for phrase, intent in (alarms or {}).items()}
+        """Alarm phrase -> the intent it sends (CrisisSupportIntent)."""
         self.confirmations = confirmations
         self.quiet_ratio = quiet_ratio
+        self._ignored: frozenset[str] = frozenset()
         self._seen: tuple[str | None, int] = (None, 0)
         self._peak = 0.0
 
     def accept(self, chunk: bytes) -> str | None:
-        """The command once its word has shown steadily and ended, or in a final result."""
+        """The intent once a command word has shown steadily and ended, or an alarm phrase steadily, or
+        either in a final result."""
         samples = np.frombuffer(chunk, dtype=np.int16).astype(np.float64)
         level = float(np.sqrt(np.mean(samples**2))) if samples.size else 0.0
         self._peak = max(self._peak, level)
@@ -281,13 +315,18 @@ class VoskCommandSpotter:
             text = str(json.loads(self._recognizer.Result()).get("text", ""))
         else:
             text = str(json.loads(self._recognizer.PartialResult()).get("partial", ""))
-        word = self.command_in(text)
-        count = self._seen[1] + 1 if word is not None and word == self._seen[0] else 1
-        self._seen = (word, count)
+        alarm = self.alarm_in(text)
+        heard = alarm or self.command_in(text)
+        count = self._seen[1] + 1 if heard is not None and heard == self._seen[0] else 1
+        self._seen = (heard, count)
+        steady = final or count >= self.confirmations
+        if alarm is not None and steady:
+            self._restart()
+            return self.alarms[alarm]
         ended = level < self.quiet_ratio * self._peak
-        if word is not None and (final or (count >= self.confirmations and ended)):
-            self.reset()
-            return self.words[word]
+        if heard is not None and alarm is None and (final or (steady and ended)):
+            self._restart()
+            return self.words[heard]
         if final:
             self._peak = 0.0
         return None
@@ -303,8 +342,27 @@ class VoskCommandSpotter:
             return words[0]
         return None
 
-    def reset(self) -> None:
-        """Forget audio heard so far (a fresh recognizer, as Stream.reset explains)."""
+    def alarm_in(self, text: str) -> str | None:
+        """The first alarm phrase said anywhere in a result, as whole words (an unknown word between
+        two words keeps them apart), unless KindWell is saying that phrase itself."""
+        padded = f" {text} "
+        return next(
+            (p for p in self.alarms if p not in self._ignored and f" {p} " in padded),
+            None,
+        )
+
+    def reset(self, speaking: str = "") -> None:
+        """Forget audio heard so far (a fresh recognizer, as Stream.reset explains).
+
+        Alarm phrases in `speaking`, what KindWell is about to say (a crisis line's name holds
+        "suicide"), are not listened for until the next reset: through a laptop's speakers the
+        microphone hears KindWell too, and its own words must not start the crisis reply again.
+        """
+        said = f" {normalize(speaking)} "
+        self._ignored = frozenset(p for p in self.alarms if f" {p} " in said)
+        self._restart()
+
+    def _restart(self) -> None:
         self._recognizer = self._make()
         self._seen = (None, 0)
         self._peak = 0.0

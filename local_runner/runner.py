@@ -17,9 +17,10 @@ from skill.persistence import SQLitePersistenceAdapter
 
 from .audio import SilentSpeaker, Speaker, WavFileMicrophone, open_microphone, open_speaker
 from .grammar import CommandGrammar, template_grammar
-from .loop import Reply, VoiceLoop
+from .loop import VoiceLoop
 from .models import find_model
 from .recognizer import VoskEngine
+from .replies import Reply
 from .settings import VoiceSettings
 from .tts import EspeakSynthesizer, SpeechRenderer
 

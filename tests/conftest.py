@@ -162,3 +162,36 @@ def renderer() -> Any:
     from local_runner.tts import EspeakSynthesizer, SpeechRenderer
 
     return SpeechRenderer(EspeakSynthesizer())
+
+
+@pytest.fixture(scope="session")
+def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the three-minute soothing breath, rendered as `kindwell render --all` does."""
+    from local_runner.render import PracticeRenderer
+    from skill.audio_catalog import AudioCatalog
+    from skill.content import default_content
+
+    directory = tmp_path_factory.mktemp("audio")
+    catalog = AudioCatalog(default_content(), directory, None)
+    renderer = PracticeRenderer(catalog)
+    renderer.write(renderer.render("soothing_breath", 3), catalog.path(catalog.track("soothing_breath", 3)))
+    return directory
+
+
+@pytest.fixture(scope="session")
+def practice_file(audio_dir: Path) -> Any:
+    """The rendered file's samples, decoded (int16 at 22050 Hz)."""
+    import numpy as np
+    import soundfile
+
+    (path,) = audio_dir.glob("soothing_breath-3min-*.mp3")
+    samples, rate = soundfile.read(path, dtype="int16")
+    assert rate == 22050
+    return np.asarray(samples)
+
+
+@pytest.fixture()
+def environment(audio_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """KINDWELL_AUDIO_DIR pointed at the rendered practice."""
+    monkeypatch.setenv("KINDWELL_AUDIO_DIR", str(audio_dir))
+    return audio_dir

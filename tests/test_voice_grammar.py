@@ -1,6 +1,10 @@
-"""The recognizer grammar compiled from the templates: vocabulary, the OOV check, snapping."""
+"""The recognizer grammar compiled from the templates: vocabulary, the OOV check (safety examples
+and alarm phrases included), snapping."""
 
 from __future__ import annotations
+
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -10,11 +14,15 @@ from local_runner.grammar import (
     fill_values,
     normalize_template,
     phrasebook_grammar,
+    spoken_alarms,
     strip_unknown,
     template_grammar,
 )
 from local_runner.settings import RecognizerSettings
+from skill.content import load_yaml, prompts_dir
+from skill.errors import ContentError
 from skill.language import PLACEHOLDER, default_language
+from skill.text import normalize
 
 MIN_SCORE = RecognizerSettings().snap_min_score
 
@@ -103,3 +111,63 @@ def test_a_phrasebook_maps_heard_phrases_to_matcher_text() -> None:
     assert set(book.phrases) == {"안녕하세요", "칭찬"}
     assert book.snap("칭찬", MIN_SCORE) == "give me an affirmation"
     assert book.vocabulary() == {"안녕하세요", "칭찬"}
+
+
+# --- safety: the vocabulary check covers every safety example and alarm phrase -------------------
+
+
+def test_every_safety_example_word_and_alarm_phrase_is_checked(grammar: CommandGrammar) -> None:
+    root = prompts_dir()
+    expected: set[str] = set()
+    files = sorted(root.glob("safety_examples*.yaml"))
+    assert len(files) >= 2
+    for path in files:
+        for key, items in load_yaml(path).items():
+            assert isinstance(items, list), (path, key)
+            expected.update(word for item in items for word in normalize(str(item)).split())
+    alarms = [normalize(a) for a in load_yaml(root / "safety.yaml")["spoken_alarm"]]
+    expected.update(word for alarm in alarms for word in alarm.split())
+    report = grammar.check(lambda word: True)
+    assert expected <= report.words
+    assert expected <= grammar.safety_words
+    # The spotter's grammar and the turn's grammar hold the alarm phrases themselves.
+    assert set(grammar.alarms) == set(alarms) and set(alarms) <= set(grammar.phrases)
+    assert {"kill myself", "suicide", "end my life", "want to die", "hurt myself", "self harm"} <= set(alarms)
+
+
+def test_a_new_safety_example_word_is_named_by_the_check(tmp_path: Path, grammar: CommandGrammar) -> None:
+    copied = tmp_path / "prompts"
+    shutil.copytree(prompts_dir(), copied)
+    # Any file the glob matches, any key: all of it is language the open recognizer must hear.
+    (copied / "safety_examples_new.yaml").write_text("concern:\n  - i feel like such a snollygoster\n")
+    safety = copied / "safety.yaml"
+    safety.write_text(safety.read_text().replace("spoken_alarm:\n", "spoken_alarm:\n  - zonk myself\n"))
+    known = grammar.check(lambda word: True).words  # every word the real prompts need: the model knows them
+    report = template_grammar(prompts=copied).check(lambda word: word in known)
+    assert report.missing == ("snollygoster", "zonk")
+    assert report.safety_missing == ("snollygoster", "zonk")
+    assert "snollygoster, zonk" in report.summary() and "crisis language" in report.summary()
+    assert "zonk myself" in spoken_alarms(copied)
+
+
+def test_a_malformed_alarm_list_is_one_sentence_naming_the_file(tmp_path: Path) -> None:
+    copied = tmp_path / "prompts"
+    shutil.copytree(prompts_dir(), copied)
+    safety = copied / "safety.yaml"
+    safety.write_text(safety.read_text().replace("spoken_alarm:\n", "spoken_alarm: suicide\nunused:\n"))
+    with pytest.raises(ContentError, match=r"safety\.yaml: spoken_alarm must be a list of phrases"):
+        spoken_alarms(copied)
+
+
+def test_nothing_kindwell_says_holds_an_alarm_phrase_but_a_crisis_lines_name(grammar: CommandGrammar) -> None:
+    # Through a laptop's speakers the spotter hears KindWell too: no practice, affirmation or reply may
+    # say an alarm phrase, or KindWell would interrupt itself with the crisis reply.
+    root = prompts_dir()
+    spoken = [*sorted((root / "practices").glob("*.yaml")), root / "affirmations.yaml", root / "responses.yaml"]
+    spoken += [root / "checkin.yaml"]
+    for path in spoken:
+        text = f" {normalize(path.read_text())} "
+        assert [alarm for alarm in grammar.alarms if f" {alarm} " in text] == [], path.name
+    # The exception, which the spotter ignores while the reply that says it plays (test_voice_vosk).
+    names = [line["name"] for line in load_yaml(root / "safety.yaml")["lines"].values()]
+    assert any("suicide" in normalize(name).split() for name in names)

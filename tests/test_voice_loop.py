@@ -20,21 +20,24 @@ from local_runner.grammar import template_grammar
 from local_runner.loop import VoiceLoop, elicits_free_text
 from local_runner.settings import LoopSettings
 from skill.app import build_skill
+from skill.care import CareTier
 from skill.envelopes import Conversation
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
-from tests.voice_support import zero_runs
+from tests.voice_support import tiered_safety, zero_runs
 
 GRAMMAR = template_grammar()
 MATCHER = Matcher()
 
 
-def make_loop(db: Path, replies: Path | None = None, require_wake: bool = True, renderer: Any = None) -> VoiceLoop:
+def make_loop(
+    db: Path, replies: Path | None = None, require_wake: bool = True, renderer: Any = None, matcher: Matcher = MATCHER
+) -> VoiceLoop:
     skill = build_skill(SQLitePersistenceAdapter(db), rng=random.Random(5))
     speaker = WavFileSpeaker(replies, 22050) if replies else None
     return VoiceLoop(
         Conversation(skill),
-        MATCHER,
+        matcher,
         GRAMMAR,
         renderer if replies else None,
         speaker,
@@ -182,3 +185,111 @@ def test_text_mode_runs_a_typed_conversation(tmp_path: Path, renderer: Any) -> N
     loop.run_text(["give me an affirmation", "", "how am i doing", "goodbye"])
     assert requests(loop) == ["LaunchRequest", "AffirmationIntent", "ProgressIntent", "AMAZON.StopIntent"]
     assert isinstance(loop.speaker, WavFileSpeaker) and len(loop.speaker.written) == 4
+
+
+# --- care: crisis, someone else at risk, concern -----------------------------------------------
+
+CRISIS_LINE = "i want to end my life"
+OTHER_LINE = "my friend says she wants to kill herself"
+CONCERN_LINE = "i'm so tired of everything lately, nothing feels worth it"
+#: The care check's tiers for these lines (TieredSafetyDouble: the real check returns all three tiers
+#: only once the lead engineer's work lands; until then the other and concern lines are forced).
+TIERS = {CRISIS_LINE: CareTier.CRISIS, OTHER_LINE: CareTier.OTHER, CONCERN_LINE: CareTier.CONCERN}
+
+
+def tiered_loop(db: Path, require_wake: bool = True) -> VoiceLoop:
+    return make_loop(db, require_wake=require_wake, matcher=Matcher(safety=tiered_safety(TIERS)))
+
+
+def test_text_mode_sends_each_care_tier_as_its_intent(tmp_path: Path) -> None:
+    loop = tiered_loop(tmp_path / "kw.sqlite3", require_wake=False)
+    loop.run_text([CRISIS_LINE, "give me an affirmation", OTHER_LINE, CONCERN_LINE])
+    assert requests(loop) == [
+        "LaunchRequest",
+        "CrisisSupportIntent",
+        "AffirmationIntent",
+        "SupportSomeoneIntent",
+        "HardTimeIntent",
+    ]
+    assert "988" in loop.replies[1].ssml
+
+
+@pytest.mark.parametrize("line", TIERS)
+def test_every_care_tier_comes_before_the_wake_phrase_and_in_a_feeling_answer(tmp_path: Path, line: str) -> None:
+    waiting = tiered_loop(tmp_path / "waiting.sqlite3")
+    reply = waiting.hear(line)
+    assert reply is not None and reply.request == TIERS[line].intent
+    asked = tiered_loop(tmp_path / "asked.sqlite3", require_wake=False)
+    asked.launch()
+    assert asked.hear("check in") is not None and asked.free_text_next
+    reply = asked.hear(line)
+    assert reply is not None and reply.request == TIERS[line].intent  # not sent as the feeling slot
+
+
+@pytest.mark.parametrize(
+    ("line", "without_care"),
+    [
+        ("i'm sitting in the garage with the engine running", None),
+        ("i've saved up about sixty of my tablets, i've counted them", None),
+        ("my brother keeps saying he wants to end his life", None),
+        ("i feel hopeless and exhausted with life", "CheckInIntent"),
+        ("give me an affirmation", "AffirmationIntent"),
+    ],
+)
+def test_text_mode_sends_what_the_real_care_check_says(tmp_path: Path, line: str, without_care: str | None) -> None:
+    loop = make_loop(tmp_path / "kw.sqlite3", require_wake=False)
+    loop.run_text([line])
+    tier = MATCHER.safety.care(line)
+    # Whatever tier the real check gives (today crisis or nothing), its intent is what is sent.
+    assert requests(loop)[-1] == (tier.intent if tier is not None else without_care)
+
+
+def test_the_open_transcript_is_checked_for_care_before_the_grammar_command(tmp_path: Path) -> None:
+    loop = make_loop(tmp_path / "kw.sqlite3", require_wake=False)
+    loop.launch()
+    # The grammar cannot write these words down and forces them onto "stop"; the open recognizer can.
+    reply = loop.hear_both("stop", "i'm sitting in the garage with the engine running")
+    assert reply is not None and reply.request == "CrisisSupportIntent" and loop.in_session
+    reply = loop.hear_both("give me an affirmation", "give me an affirmation")
+    assert reply is not None and reply.request == "AffirmationIntent"
+    # With nothing for care in either, the grammar transcript is the command, as before.
+    reply = loop.hear_both("how am i doing", "how am i doing today")
+    assert reply is not None and reply.request == "ProgressIntent"
+    assert loop.hear_both("", "what a lovely day") is None
+
+
+def test_the_more_urgent_tier_of_the_two_transcripts_wins(tmp_path: Path) -> None:
+    loop = tiered_loop(tmp_path / "kw.sqlite3")
+    reply = loop.hear_both(CONCERN_LINE, OTHER_LINE)
+    assert reply is not None and reply.request == "SupportSomeoneIntent"
+    reply = loop.hear_both(CRISIS_LINE, CONCERN_LINE)
+    assert reply is not None and reply.request == "CrisisSupportIntent"
+
+
+def test_an_alarm_heard_after_the_session_ended_is_still_answered(tmp_path: Path) -> None:
+    loop = make_loop(tmp_path / "kw.sqlite3", require_wake=False)
+    loop.launch()
+    loop.hear("stop")
+    assert not loop.in_session
+    assert loop.respond_to_command("AMAZON.PauseIntent") is None  # a command needs a session
+    reply = loop.respond_to_command("CrisisSupportIntent")
+    assert reply is not None and reply.request == "CrisisSupportIntent" and loop.in_session
+
+
+def test_the_text_command_answers_crisis_language_first(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "skill.cli", "voice", "--text", "--mute"],
+        input=f"give me an affirmation\n{CRISIS_LINE}\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "KINDWELL_DB": str(tmp_path / "kw.sqlite3")},
+    )
+    assert result.returncode == 0, result.stderr
+    replies = [line for line in result.stdout.splitlines() if line.startswith("KindWell: ")]
+    assert len(replies) == 3  # the welcome, the affirmation, the crisis reply
+    assert "988" in replies[2] and "Suicide and Crisis Lifeline" in replies[2]

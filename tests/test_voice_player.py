@@ -30,7 +30,6 @@ from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker, Speake
 from local_runner.loop import Reply, VoiceLoop
 from local_runner.player import FAILED, FINISHED, NEARLY_FINISHED, STARTED, STOPPED
 from local_runner.recognizer import VoskEngine
-from local_runner.render import PracticeRenderer
 from local_runner.runner import RunOptions, build_loop
 from local_runner.settings import AudioSettings, LoopSettings, VoiceSettings
 from local_runner.virtual_audio import VirtualAudio
@@ -41,31 +40,6 @@ from tests.voice_support import KOREAN_COMMANDS, recording
 RATE = 22050
 PLAY_LINE = "play the three minute soothing breath"
 USER = LoopSettings().user_id
-
-
-@pytest.fixture(scope="module")
-def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the three-minute soothing breath, rendered as `kindwell render --all` does."""
-    directory = tmp_path_factory.mktemp("audio")
-    catalog = AudioCatalog(default_content(), directory, None)
-    renderer = PracticeRenderer(catalog)
-    renderer.write(renderer.render("soothing_breath", 3), catalog.path(catalog.track("soothing_breath", 3)))
-    return directory
-
-
-@pytest.fixture(scope="module")
-def practice_file(audio_dir: Path) -> np.ndarray:
-    """The rendered file's samples, decoded."""
-    (path,) = audio_dir.glob("soothing_breath-3min-*.mp3")
-    samples, rate = soundfile.read(path, dtype="int16")
-    assert rate == RATE
-    return np.asarray(samples)
-
-
-@pytest.fixture()
-def environment(audio_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("KINDWELL_AUDIO_DIR", str(audio_dir))
-    return audio_dir
 
 
 def text_loop(db: Path, speaker: Speaker, mute: bool = False, engine: VoskEngine | None = None) -> VoiceLoop:

@@ -3,7 +3,8 @@
 No English Vosk model can be had on this machine, so the engine is tested in Korean: a grammar of
 Korean words the model knows, recordings synthesised by espeak-ng and named by what they should
 produce, and oov_* recordings that must produce nothing. English behaviour is tested from
-transcripts in test_voice_loop.py.
+transcripts in test_voice_loop.py. Crisis language is tested through the same phrasebook: words
+only the open recognizer writes down (ko/open/) stand for English crisis sentences.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import soundfile
 from local_runner.audio import MicrophoneDouble, WavFileMicrophone, WavFileSpeaker, split_chunks
 from local_runner.errors import ModelLoadError, NoModelError
 from local_runner.grammar import phrasebook_grammar, template_grammar
+from local_runner.hearing import Heard, TurnListener
 from local_runner.loop import VoiceLoop
 from local_runner.recognizer import Stream, VoskEngine, load_model
 from local_runner.settings import AudioSettings, LoopSettings
@@ -29,9 +31,13 @@ from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
 from tests.voice_support import (
     AUDIO,
+    KOREAN_ALARMS,
     KOREAN_COMMANDS,
+    KOREAN_OPEN_PHRASEBOOK,
     KOREAN_PHRASEBOOK,
     in_grammar_recordings,
+    korean_crisis_grammar,
+    open_recording,
     out_of_grammar_recordings,
     recording,
 )
@@ -74,10 +80,13 @@ def test_vocabulary_is_checked_up_front_and_unknown_words_reported(korean_model:
     engine = VoskEngine(korean_model, book)
     assert engine.report.missing == ("kindwell",)
     assert "kindwell" not in engine.grammar.phrases
-    # The English templates against a Korean model: every word is reported, and the engine refuses.
+    # The English templates against a Korean model: every word is reported, the safety examples'
+    # words too (the open recognizer needs them), and the engine refuses.
     english = template_grammar()
     report = english.check(engine.knows)
-    assert set(report.missing) == english.vocabulary()
+    assert set(report.missing) == english.vocabulary() | english.safety_words == report.words
+    assert set(report.safety_missing) == english.safety_words
+    assert "crisis language that uses them cannot be recognised offline" in report.summary()
     with pytest.raises(ModelLoadError, match="pass --model PATH to an English model"):
         VoskEngine(korean_model, english)
 
@@ -225,3 +234,127 @@ def test_silence_brings_the_reprompt_then_ends_the_session(tmp_path: Path, korea
     assert [r.request for r in loop.replies] == ["LaunchRequest"]
     assert len(speaker.written) == 2  # the welcome, then its reprompt
     assert not loop.in_session  # SessionEndedRequest after the second silence, as on a speaker
+
+
+# --- the open recognizer beside the grammar one, and alarm phrases during playback ------------------
+
+
+@pytest.fixture(scope="module")
+def crisis_engine(korean_model: Any) -> VoskEngine:
+    """The Korean engine whose phrasebook also reads 엄마, heard openly, as a crisis sentence, with 위기
+    (crisis) as its alarm phrase."""
+    return VoskEngine(korean_model, korean_crisis_grammar())
+
+
+def both_hear(engine: VoskEngine, path: Path) -> list[Heard]:
+    listener = TurnListener(engine.command_stream(), engine.open_stream())
+    heard = [h for chunk in WavFileMicrophone(path).chunks() if (h := listener.accept(chunk))]
+    final = listener.finish()
+    return heard + ([final] if final else [])
+
+
+def test_the_open_recognizer_writes_down_what_the_grammar_cannot(crisis_engine: VoskEngine) -> None:
+    assert set(KOREAN_OPEN_PHRASEBOOK).isdisjoint(crisis_engine.grammar.phrases)
+    heard = both_hear(crisis_engine, open_recording("엄마"))
+    assert (heard[0].command, heard[0].open) == ("멈춰", "엄마")
+    assert all(not h.command for h in heard[1:])  # at most a stray open syllable in the trailing silence
+    # In-grammar words still come through the grammar recognizer, whatever the open one makes of them.
+    assert [h.command for h in both_hear(crisis_engine, AUDIO / "칭찬.wav")] == ["칭찬"]
+    for name in ("oov_학교", "oov_우유"):
+        assert all(not h.command for h in both_hear(crisis_engine, AUDIO / f"{name}.wav"))
+
+
+def test_crisis_heard_openly_gets_the_crisis_reply_whatever_the_grammar_heard(
+    tmp_path: Path, crisis_engine: VoskEngine
+) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, crisis_engine, speaker)
+    names = ["oov_학교", "안녕하세요", "oov_우유", "open/엄마", "칭찬"]
+    microphones = [WavFileMicrophone(AUDIO / f"{name}.wav") for name in names]
+    loop.run_utterances((m.chunks() for m in microphones), crisis_engine.command_stream(), crisis_engine.open_stream())
+    # The out-of-grammar words produce nothing (the open recognizer writes down syllables of them, in
+    # which the care check finds nothing); 엄마 reaches the grammar as 멈춰 (stop), yet the open
+    # transcript's crisis sentence comes first: the crisis reply, and the session goes on.
+    assert [r.request for r in loop.replies] == ["LaunchRequest", "CrisisSupportIntent", "AffirmationIntent"]
+    assert "nine eight eight" in loop.replies[1].text or "988" in loop.replies[1].ssml
+    assert len(speaker.written) == 3
+
+
+def test_crisis_heard_openly_is_answered_before_the_wake_phrase(tmp_path: Path, crisis_engine: VoskEngine) -> None:
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, crisis_engine, speaker)
+    gap = np.zeros(16000, np.int16)
+    crisis, _ = soundfile.read(open_recording("엄마"), dtype="int16")
+    said = [recording("칭찬"), gap, recording("oov_학교"), gap, crisis, gap, recording("칭찬"), gap]
+    loop.run_microphone(
+        MicrophoneDouble([gap, *said]),
+        crisis_engine.command_stream(),
+        crisis_engine.open_stream(),
+        crisis_engine.command_detector(KOREAN_COMMANDS),
+        AudioSettings().chunk_ms,
+    )
+    # No wake phrase was said: 칭찬 is ignored before and after, the crisis sentence is not.
+    assert [r.request for r in loop.replies] == ["CrisisSupportIntent", "AffirmationIntent"]
+
+
+def test_without_the_open_transcript_the_grammar_alone_would_have_stopped(
+    tmp_path: Path, crisis_engine: VoskEngine
+) -> None:
+    loop = korean_loop(tmp_path, crisis_engine, WavFileSpeaker(tmp_path / "replies", 22050), require_wake=False)
+    loop.launch()
+    (heard,) = both_hear(crisis_engine, open_recording("엄마"))
+    reply = loop.hear(heard.command)
+    assert reply is not None and reply.request == "AMAZON.StopIntent"
+
+
+def test_the_spotter_hears_an_alarm_phrase_and_still_every_command(crisis_engine: VoskEngine) -> None:
+    spotter = crisis_engine.command_detector(KOREAN_COMMANDS)
+    assert spotter.alarms == {"위기": "CrisisSupportIntent"}
+    gap = np.zeros(8000, np.int16)
+    crisis, _ = soundfile.read(open_recording("위기"), dtype="int16")
+
+    def spotted(samples: np.ndarray) -> list[str]:
+        spotter.reset()
+        audio = np.concatenate([gap, samples, gap, gap])
+        return [c for chunk in split_chunks(audio, CHUNK) if (c := spotter.accept(chunk))]
+
+    assert spotted(crisis) == ["CrisisSupportIntent"]
+    for word, intent in KOREAN_COMMANDS.items():
+        assert spotted(recording(word)) == [intent]
+    for name in ["칭찬", "안녕하세요", "네", "아니요", "멈춰", "oov_학교", "oov_우유"]:  # as the test above
+        assert spotted(recording(name)) == [], name
+    assert spotted(np.concatenate([recording("칭찬"), np.zeros(2400, np.int16), crisis])) == ["CrisisSupportIntent"]
+
+
+def test_the_spotter_does_not_take_kindwells_own_words_for_an_alarm(crisis_engine: VoskEngine) -> None:
+    # The US crisis reply names "the 988 Suicide and Crisis Lifeline": through a laptop's speakers the
+    # microphone hears it, and it must not start the crisis reply again.
+    spotter = crisis_engine.command_detector(KOREAN_COMMANDS)
+    crisis, _ = soundfile.read(open_recording("위기"), dtype="int16")
+    audio = np.concatenate([np.zeros(8000, np.int16), crisis, np.zeros(16000, np.int16)])
+    spotter.reset(speaking="Please call the 위기 line.")
+    assert [c for chunk in split_chunks(audio, CHUNK) if (c := spotter.accept(chunk))] == []
+    spotter.reset(speaking="Take a slow breath.")
+    assert [c for chunk in split_chunks(audio, CHUNK) if (c := spotter.accept(chunk))] == ["CrisisSupportIntent"]
+
+
+def test_english_alarm_phrases_reach_the_spotter_of_a_model_that_knows_them(korean_model: Any) -> None:
+    # Only words the model knows are listened for; the alarm list itself comes from prompts/safety.yaml.
+    engine = VoskEngine(korean_model, korean_crisis_grammar(alarms=("위기", "엄마 위기", "kill myself")))
+    assert set(engine.command_detector(KOREAN_COMMANDS).alarms) == {"위기", "엄마 위기"}
+    assert set(engine.command_detector(KOREAN_COMMANDS, alarms=KOREAN_ALARMS).alarms) == {"위기"}
+
+
+def test_words_only_the_open_recognizer_writes_down_do_not_hold_off_the_reprompt(
+    tmp_path: Path, crisis_engine: VoskEngine
+) -> None:
+    # The open recognizer writes down syllables of anything (room noise, other people): with nothing
+    # in them for care or the grammar, they count as silence, and the session still ends in time.
+    speaker = WavFileSpeaker(tmp_path / "replies", 22050)
+    loop = korean_loop(tmp_path, crisis_engine, speaker)
+    quiet = np.zeros(int(16000 * LoopSettings().reprompt_after_s / 2), np.int16)
+    audio = [np.zeros(8000, np.int16), recording("안녕하세요"), quiet, recording("oov_학교"), quiet]
+    audio += [recording("oov_우유"), quiet, quiet, np.zeros(16000, np.int16)]
+    loop.run_microphone(MicrophoneDouble(audio), crisis_engine.command_stream(), crisis_engine.open_stream(), None, 30)
+    assert [r.request for r in loop.replies] == ["LaunchRequest"]
+    assert len(speaker.written) == 2 and not loop.in_session  # the reprompt, then SessionEndedRequest

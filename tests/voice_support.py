@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
 from local_runner.audio import to_mono_int16
+from local_runner.grammar import CommandGrammar, phrasebook_grammar
+from skill.care import CareTier
+from skill.safety import SafetyPolicy, default_safety
+from skill.text import normalize
 
 AUDIO = Path(__file__).parent / "fixtures" / "audio" / "ko"
 
@@ -26,6 +32,16 @@ KOREAN_PHRASEBOOK = {
 }
 #: Korean command words spotted while KindWell speaks -> the intent each sends.
 KOREAN_COMMANDS = {"정지": "AMAZON.StopIntent", "일시정지": "AMAZON.PauseIntent", "계속": "AMAZON.ResumeIntent"}
+#: A word outside the test grammar that only the open recognizer writes down (ko/open/엄마.wav, mum;
+#: the grammar alone hears 멈춰, stop), standing for an English crisis phrasing the English grammar
+#: cannot write down either (prompts/safety_examples_more.yaml). Added to a phrasebook grammar's
+#: aliases, never its phrases. espeak-ng's Korean is rough and Vosk's open result for a marginal
+#: recording shifts with what the model decoded earlier in the process, so only a word it writes
+#: down every time is used.
+KOREAN_OPEN_PHRASEBOOK = {"엄마": "i'm sitting in the garage with the engine running"}
+#: The Korean alarm phrase the spotter listens for during playback (ko/open/위기.wav, crisis), as
+#: prompts/safety.yaml `spoken_alarm` lists English ones.
+KOREAN_ALARMS = ("위기",)
 
 
 def korean_model_path() -> Path:
@@ -39,6 +55,40 @@ def recording(name: str) -> np.ndarray:
     """A Korean test recording, named by what it should produce, as 16 kHz int16."""
     data, rate = soundfile.read(AUDIO / f"{name}.wav", dtype="int16")
     return to_mono_int16(data, rate, 16000)
+
+
+def open_recording(name: str) -> Path:
+    """A recording in ko/open/: a word only the open recognizer writes down."""
+    return AUDIO / "open" / f"{name}.wav"
+
+
+def korean_crisis_grammar(alarms: tuple[str, ...] = KOREAN_ALARMS) -> CommandGrammar:
+    """The Korean phrasebook grammar, reading the open-only words as crisis sentences, with alarm phrases."""
+    book = phrasebook_grammar(KOREAN_PHRASEBOOK)
+    aliases = {**book.aliases, **KOREAN_OPEN_PHRASEBOOK}
+    return replace(book, aliases=aliases, alarms=alarms, safety_words=frozenset(alarms))
+
+
+@dataclass(frozen=True)
+class TieredSafetyDouble(SafetyPolicy):
+    """TEST DOUBLE for the three-tier care check (crisis, someone else at risk, concern): the real
+    policy, except that the given sentences get the given tiers. The real `care` returns all three
+    tiers only once the lead engineer's work lands; the loop is tested against the interface now."""
+
+    tiers: Mapping[str, CareTier] = field(default_factory=dict)
+    """Normalised sentence -> the tier it is given."""
+
+    def care(self, text: str | None) -> CareTier | None:
+        """The given tier for a listed sentence, else the real policy's verdict."""
+        tier = self.tiers.get(normalize(text or ""))
+        return tier if tier is not None else super().care(text)
+
+
+def tiered_safety(tiers: Mapping[str, CareTier]) -> TieredSafetyDouble:
+    """The real crisis policy wrapped in TieredSafetyDouble."""
+    real = default_safety()
+    kept = {f.name: getattr(real, f.name) for f in fields(real) if f.init}
+    return TieredSafetyDouble(**kept, tiers={normalize(text): tier for text, tier in tiers.items()})
 
 
 def in_grammar_recordings() -> list[str]:
