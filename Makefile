@@ -15,7 +15,7 @@ GUNICORN_ARGS ?= --workers 2 --threads 4
 SYSTEM_PACKAGES := espeak-ng libespeak-ng1 libportaudio2 libsndfile1 pulseaudio pulseaudio-utils \
 	libasound2-plugins alsa-utils chromium
 
-.PHONY: setup system-deps run nlu-demo test lint bench bench-endpoint clean
+.PHONY: setup system-deps run nlu-demo test lint bench bench-endpoint train lambda-package clean
 
 $(VENV)/.installed-$(EXTRAS): pyproject.toml
 	python3 -m venv $(VENV)
@@ -62,12 +62,23 @@ test: system-deps lint
 
 bench: system-deps setup
 	$(PY) bench/nlu_accuracy.py
+	$(PY) bench/care_accuracy.py
+	$(PY) bench/cold_start.py
 	$(PY) bench/voice_latency.py
 
 ## Endpoint throughput and latency next to a bare Flask echo (installs wrk when it can).
 bench-endpoint: setup
 	command -v wrk >/dev/null || (apt-get install -y -qq wrk >/dev/null 2>&1 || true)
 	$(PY) bench/endpoint.py
+
+## Fit the care and paraphrase classifiers on prompts/ and write skill/weights/ (commit the result).
+train: setup
+	$(VENV)/bin/kindwell train
+
+## The AWS Lambda package in build/lambda-package/ (checked under 250 MB and run once on its own).
+lambda-package: setup
+	rm -rf build/lambda-package
+	$(PY) bench/lambda_size.py --keep build/lambda-package
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

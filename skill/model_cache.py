@@ -42,6 +42,7 @@ class WeightModel(Protocol):
 
     def save(self, path: Path) -> None: ...
 
+
 #: The package folder `kindwell train` writes and serving reads.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 

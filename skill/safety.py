@@ -19,7 +19,7 @@ from .care import CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
 from .safety_model import CONCERN_THRESHOLD, NONE, THRESHOLD, CrisisClassifier
-from .text import normalize
+from .text import best_phrase_match, normalize
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,8 @@ class SafetyPolicy:
     """Someone else may be at risk."""
     concern_patterns: tuple[re.Pattern[str], ...] = ()
     """Hopelessness or exhaustion with life, without explicit intent."""
+    self_criticism: tuple[str, ...] = ()
+    """Cue phrases of harsh self-talk (the check-in's self_critical theme in prompts/checkin.yaml)."""
     _verdicts: dict[str, CareTier | None] = field(default_factory=dict, compare=False, repr=False)
 
     @cached_property
@@ -130,7 +132,13 @@ class SafetyPolicy:
         if crisis + other >= THRESHOLD:
             # When unsure whose life is at risk, answer as if it were the speaker's.
             return CareTier.OTHER if other > 2 * crisis else CareTier.CRISIS
-        if tier is not None or 1.0 - scores.get(NONE, 1.0) >= CONCERN_THRESHOLD:
+        if tier is not None:
+            return CareTier.CONCERN
+        if 1.0 - scores.get(NONE, 1.0) >= CONCERN_THRESHOLD:
+            # Self-criticism is KindWell's everyday use: unless a pattern names hopelessness, harsh
+            # self-talk gets a practice, never alarm (held-out cost: one concern phrasing in 132).
+            if self.self_criticism and best_phrase_match(clean, {"self_critical": self.self_criticism}):
+                return None
             return CareTier.CONCERN
         return None
 
@@ -159,6 +167,11 @@ def _line(raw: object, path: Path) -> CrisisLine:
         ) from err
 
 
+def _self_criticism(root: Path) -> tuple[str, ...]:
+    themes = load_yaml(root / "checkin.yaml").get("themes") or {}
+    return tuple(str(word) for word in (themes.get("self_critical") or {}).get("words") or [])
+
+
 def _slot_words(root: Path) -> frozenset[str]:
     # Imported here: hassil and the template parse are for free text, not for every start-up.
     from .language import load_language
@@ -181,6 +194,7 @@ def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> Saf
         default_line=_line(data["default_line"], path),
         classifier=CrisisClassifier.load(root) if use_classifier else None,
         slot_words=partial(_slot_words, root),
+        self_criticism=_self_criticism(root),
     )
 
 

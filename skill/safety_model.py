@@ -142,12 +142,14 @@ class CrisisClassifier:
             root / "feelings_examples.yaml",
             *(root / "language").glob("*.yaml"),
         ]
+        # The n-gram model first: when weights are stale, its name is the one the error gives.
+        ngrams = LazyModel("crisis", sources, _MODEL_FORMAT, train)
         head = (
             LazyModel("care-embedding", [*sources, TOKENIZER_FILE], _MODEL_FORMAT, train_head, read_head)
             if embeddings
             else None
         )
-        return cls(LazyModel("crisis", sources, _MODEL_FORMAT, train), head)
+        return cls(ngrams, head)
 
     def probabilities(self, text: str) -> dict[str, float]:
         """Label -> probability, for already normalised text."""

@@ -94,7 +94,7 @@ def test_free_text_feeling_after_elicit_slot(tmp_path: Path) -> None:
     assert ask is not None and ask.free_text_next and loop.free_text_next
     assert elicits_free_text(loop.conversation.last_response or {})
     # Not a template sentence: the whole transcript goes to CheckInIntent as the feeling slot.
-    reply = loop.hear("my manager shouted at me and now everything feels like too much")
+    reply = loop.hear("my manager shouted at me and now i'm all wound up")
     assert reply is not None and reply.request == "CheckInIntent"
     assert not loop.free_text_next
     assert "would you like" in reply.text.lower()

@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from skill.cli import main
 from skill.errors import ContentError
+from skill.embedding_head import EmbeddingHead
+from skill.embeddings import default_embedder
 from skill.linear_text_model import LinearTextModel
 from skill.model_cache import WEIGHTS_DIR, LazyModel, ngram_pipeline
 from skill.safety import load_safety
@@ -37,10 +39,17 @@ def test_committed_weights_match_prompts() -> None:
     assert committed == expected, "skill/weights/ is stale; run `kindwell train` and commit skill/weights/"
 
 
-def test_committed_weights_are_what_training_gives_today(fresh_models: dict[str, LinearTextModel]) -> None:
+def test_committed_weights_are_what_training_gives_today(fresh_models: dict[str, Any]) -> None:
     texts = _texts() + ODD_TEXTS
+    vectors = default_embedder().embed(texts)
     for lazy in shipped_models():
         fresh = fresh_models[lazy.name]
+        if isinstance(fresh, EmbeddingHead):
+            head = EmbeddingHead.load(WEIGHTS_DIR / lazy.file_name)
+            assert head.classes == fresh.classes and head.model_id == fresh.model_id
+            difference = max(np.abs(head.predict_proba(v) - fresh.predict_proba(v)).max() for v in vectors)
+            assert difference < 1e-3, f"{lazy.name} trains differently now: bump its format, run `kindwell train`"
+            continue
         shipped = LinearTextModel.load(WEIGHTS_DIR / lazy.file_name)
         assert shipped.classes == fresh.classes
         for ours, theirs in zip(shipped.parts, fresh.parts, strict=True):
@@ -128,21 +137,24 @@ def test_kindwell_train_retrains_only_what_is_stale_and_removes_the_rest(tmp_pat
     models = {lazy.name: lazy.file_name for lazy in shipped_models()}
     folder = tmp_path / "weights"
     folder.mkdir()
-    shutil.copy(WEIGHTS_DIR / models["crisis"], folder)
+    for current in ("crisis", "care-embedding", "nlu-embedding"):
+        shutil.copy(WEIGHTS_DIR / models[current], folder)
     (folder / "nlu-0000000000000000.npz").write_bytes(b"old")
     result = CliRunner().invoke(main, ["train", "--weights", str(folder)])
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == f"{folder / models['crisis']} (already current)"
-    assert re.fullmatch(rf"{re.escape(str(folder / models['nlu']))} \(\d+ classes, \d+ features\)", lines[1])
-    assert lines[2] == f"removed {folder / 'nlu-0000000000000000.npz'}"
+    assert lines[1] == f"{folder / models['care-embedding']} (already current)"
+    assert re.fullmatch(rf"{re.escape(str(folder / models['nlu']))} \(\d+ classes, \d+ features\)", lines[2])
+    assert lines[3] == f"{folder / models['nlu-embedding']} (already current)"
+    assert lines[4] == f"removed {folder / 'nlu-0000000000000000.npz'}"
     assert sorted(p.name for p in folder.iterdir()) == sorted(models.values())
     trained = LinearTextModel.load(folder / models["nlu"])
     committed = LinearTextModel.load(WEIGHTS_DIR / models["nlu"])
     assert trained.classes == committed.classes
     assert [p.vocabulary for p in trained.parts] == [p.vocabulary for p in committed.parts]
     again = CliRunner().invoke(main, ["train", "--weights", str(folder)])
-    assert again.stdout.count("(already current)") == 2 and "training" not in again.stderr
+    assert again.stdout.count("(already current)") == 4 and "training" not in again.stderr
 
 
 SERVING = """
