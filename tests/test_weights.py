@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from skill.cli import main
-from skill.errors import ContentError
 from skill.embedding_head import EmbeddingHead
 from skill.embeddings import default_embedder
+from skill.errors import ContentError
 from skill.linear_text_model import LinearTextModel
 from skill.model_cache import WEIGHTS_DIR, LazyModel, ngram_pipeline
 from skill.safety import load_safety
