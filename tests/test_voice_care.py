@@ -55,7 +55,7 @@ def test_a_crisis_line_typed_during_playback_stops_it_and_gets_the_crisis_reply(
 
     def typed() -> Iterator[str]:
         yield PLAY_LINE
-        wait_for(lambda: player.events)  # the intro has been spoken and the practice begun
+        wait_for(lambda: player.events, timeout=60.0)  # the intro has been spoken and the practice begun
         time.sleep(1.0)
         yield CRISIS_LINE
 
@@ -97,10 +97,15 @@ def test_an_alarm_phrase_spoken_during_playback_silences_it_and_gets_the_crisis_
     feed_capture = virtual_audio.record_microphone_feed()
 
     def say_crisis() -> None:
-        wait_for(lambda: player.events)
+        wait_for(lambda: player.events, timeout=60.0)  # the intro is rendered first; slow on a busy machine
         time.sleep(1.0)
         quiet = np.zeros(3200, np.int16)
         virtual_audio.say_into_microphone(np.concatenate([quiet, word, quiet, quiet, quiet]))
+        deadline = time.monotonic() + 10
+        while loop.stopped_at is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if loop.stopped_at is None:
+            speaker.stop()  # not heard: fail now rather than after three minutes of practice
 
     talker = threading.Thread(target=say_crisis)
     try:
