@@ -190,13 +190,21 @@ class VoiceLoop:
         command = normalize(strip_unknown(command))
         free = normalize(strip_unknown(free))
         tier = most_urgent([self.care(text) for text in {command, free}])
-        if tier is not None:
+        if tier is not None and (tier.urgent or self._addressed(command)):
             return self.send_intent(tier.intent)
         if self.in_session and self.free_text_next:
             return self._free_text(free or command) if (free or command) else None
         if not command:
             return None
         return self._command(command)
+
+    def _addressed(self, command: str) -> bool:
+        """True when KindWell is being spoken to: a session is open, no wake phrase is needed, or the
+        words begin with one. Concern is answered only then, so a television's sad line is not; a
+        crisis or someone else at risk is answered whoever speaks."""
+        if self.in_session or not self.settings.require_wake:
+            return True
+        return self._after_wake(self.grammar.aliases.get(command, command)) is not None
 
     def _command(self, clean: str) -> Reply | None:
         """A command transcript without a care tier: the wake phrase when no session is open, then the intent."""

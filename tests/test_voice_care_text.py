@@ -27,7 +27,7 @@ def converse(tmp_path: Path, country: str, *lines: str) -> list[str]:
 
 
 def test_crisis_then_yes_breathes_then_no_keeps_the_door_open_then_stop_ends_gently(tmp_path: Path) -> None:
-    welcome, crisis, breath, declined, goodbye = converse(
+    _welcome, crisis, breath, declined, goodbye = converse(
         tmp_path, "GB", "i've been saving up my tablets and i've counted them", "yes", "no", "stop"
     )
     samaritans = "one one six, one two three"

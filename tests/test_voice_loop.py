@@ -24,7 +24,7 @@ from skill.care import CareTier
 from skill.envelopes import Conversation
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
-from tests.voice_support import tiered_safety, zero_runs
+from tests.voice_support import zero_runs
 
 GRAMMAR = template_grammar()
 MATCHER = Matcher()
@@ -192,13 +192,16 @@ def test_text_mode_runs_a_typed_conversation(tmp_path: Path, renderer: Any) -> N
 CRISIS_LINE = "i want to end my life"
 OTHER_LINE = "my friend says she wants to kill herself"
 CONCERN_LINE = "i'm so tired of everything lately, nothing feels worth it"
-#: The care check's tiers for these lines (TieredSafetyDouble: the real check returns all three tiers
-#: only once the lead engineer's work lands; until then the other and concern lines are forced).
+#: The real care check's tiers for these lines.
 TIERS = {CRISIS_LINE: CareTier.CRISIS, OTHER_LINE: CareTier.OTHER, CONCERN_LINE: CareTier.CONCERN}
 
 
 def tiered_loop(db: Path, require_wake: bool = True) -> VoiceLoop:
-    return make_loop(db, require_wake=require_wake, matcher=Matcher(safety=tiered_safety(TIERS)))
+    return make_loop(db, require_wake=require_wake)
+
+
+def test_the_lines_have_the_tiers_the_tests_rely_on() -> None:
+    assert {line: MATCHER.safety.care(line) for line in TIERS} == TIERS
 
 
 def test_text_mode_sends_each_care_tier_as_its_intent(tmp_path: Path) -> None:
@@ -217,13 +220,23 @@ def test_text_mode_sends_each_care_tier_as_its_intent(tmp_path: Path) -> None:
 @pytest.mark.parametrize("line", TIERS)
 def test_every_care_tier_comes_before_the_wake_phrase_and_in_a_feeling_answer(tmp_path: Path, line: str) -> None:
     waiting = tiered_loop(tmp_path / "waiting.sqlite3")
-    reply = waiting.hear(line)
+    reply = waiting.hear(f"hey kindwell {line}")
     assert reply is not None and reply.request == TIERS[line].intent
     asked = tiered_loop(tmp_path / "asked.sqlite3", require_wake=False)
     asked.launch()
     assert asked.hear("check in") is not None and asked.free_text_next
     reply = asked.hear(line)
     assert reply is not None and reply.request == TIERS[line].intent  # not sent as the feeling slot
+
+
+def test_before_the_wake_phrase_only_a_life_at_risk_is_answered(tmp_path: Path) -> None:
+    """A television's sad line is not spoken to KindWell; a crisis is answered whoever speaks."""
+    for line, tier in TIERS.items():
+        reply = tiered_loop(tmp_path / f"{tier.value}.sqlite3").hear(line)
+        if tier.urgent:
+            assert reply is not None and reply.request == tier.intent
+        else:
+            assert reply is None
 
 
 @pytest.mark.parametrize(

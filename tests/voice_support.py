@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +10,6 @@ import soundfile
 
 from local_runner.audio import to_mono_int16
 from local_runner.grammar import CommandGrammar, phrasebook_grammar
-from skill.care import CareTier
-from skill.safety import SafetyPolicy, default_safety
-from skill.text import normalize
 
 AUDIO = Path(__file__).parent / "fixtures" / "audio" / "ko"
 
@@ -67,28 +63,6 @@ def korean_crisis_grammar(alarms: tuple[str, ...] = KOREAN_ALARMS) -> CommandGra
     book = phrasebook_grammar(KOREAN_PHRASEBOOK)
     aliases = {**book.aliases, **KOREAN_OPEN_PHRASEBOOK}
     return replace(book, aliases=aliases, alarms=alarms, safety_words=frozenset(alarms))
-
-
-@dataclass(frozen=True)
-class TieredSafetyDouble(SafetyPolicy):
-    """TEST DOUBLE for the three-tier care check (crisis, someone else at risk, concern): the real
-    policy, except that the given sentences get the given tiers. The real `care` returns all three
-    tiers only once the lead engineer's work lands; the loop is tested against the interface now."""
-
-    tiers: Mapping[str, CareTier] = field(default_factory=dict)
-    """Normalised sentence -> the tier it is given."""
-
-    def care(self, text: str | None) -> CareTier | None:
-        """The given tier for a listed sentence, else the real policy's verdict."""
-        tier = self.tiers.get(normalize(text or ""))
-        return tier if tier is not None else super().care(text)
-
-
-def tiered_safety(tiers: Mapping[str, CareTier]) -> TieredSafetyDouble:
-    """The real crisis policy wrapped in TieredSafetyDouble."""
-    real = default_safety()
-    kept = {f.name: getattr(real, f.name) for f in fields(real) if f.init}
-    return TieredSafetyDouble(**kept, tiers={normalize(text): tier for text, tier in tiers.items()})
 
 
 def in_grammar_recordings() -> list[str]:
