@@ -36,7 +36,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
 from .addressing import RequestRejected, application_id, check_skill_id
-from .errors import KindWellError
+from ..errors import KindWellError
 
 __all__ = [
     "RequestRejected",

@@ -1,4 +1,4 @@
-"""AWS Lambda entry: `skill.lambda_function.lambda_handler`, over the same skill as the web endpoint.
+"""AWS Lambda entry: `skill.web.lambda_function.lambda_handler`, over the same skill as the web endpoint.
 
 Alexa verifies requests itself before invoking a Lambda function (the function's Alexa trigger is tied
 to the skill id), so no signature check happens here; the skill id is still checked when
@@ -15,8 +15,8 @@ from ask_sdk_core.skill import CustomSkill
 
 from .addressing import RequestRejected, check_skill_id
 from .deploy import deployed_skill
-from .envelopes import invoke
-from .settings import EndpointSettings
+from ..envelopes import invoke
+from ..settings import EndpointSettings
 
 _LOGGER = logging.getLogger("kindwell.lambda")
 

@@ -22,10 +22,10 @@ from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from .deploy import audio_catalog, deployed_skill
-from .envelopes import invoke
+from ..envelopes import invoke
 from .listen import listen_blueprint
-from .safety import default_safety
-from .settings import EndpointSettings
+from ..safety import default_safety
+from ..settings import EndpointSettings
 from .verify import (
     RequestRejected,
     RequestVerifier,
