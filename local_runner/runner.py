@@ -14,8 +14,8 @@ from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
 
-from .device import Conversation, LocalAudioCatalog
 from .audio import SilentSpeaker, Speaker, WavFileMicrophone, open_microphone, open_speaker
+from .device import Conversation, LocalAudioCatalog
 from .grammar import CommandGrammar, template_grammar
 from .loop import VoiceLoop
 from .models import find_model

@@ -14,10 +14,10 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from skill.app import build_skill
-from skill.dynamodb import VersionedDynamoDbAdapter, dynamodb_resource
 from skill.persistence import atomic_update
+from skill.persistence.dynamodb import VersionedDynamoDbAdapter, dynamodb_resource
 from skill.settings import EndpointSettings
-from skill.verify import RequestRejected
+from skill.web.verify import RequestRejected
 
 from .conftest import FixtureDevice, load_fixture, text
 
@@ -175,7 +175,7 @@ def test_settings_choose_dynamodb_for_the_web_app(dynamodb_endpoint: str, table_
 def test_lambda_handler_answers_over_dynamodb(
     dynamodb_endpoint: str, table_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skill import lambda_function
+    from skill.web import lambda_function
 
     for name, value in {
         "KINDWELL_DYNAMODB_TABLE": table_name,

@@ -13,10 +13,10 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from .addressing import RequestRejected, check_skill_id
-from .deploy import deployed_skill
 from ..envelopes import invoke
 from ..settings import EndpointSettings
+from .addressing import RequestRejected, check_skill_id
+from .deploy import deployed_skill
 
 _LOGGER = logging.getLogger("kindwell.lambda")
 
