@@ -52,9 +52,11 @@ endif
 nlu-demo: setup
 	$(VENV)/bin/kindwell nlu < examples/utterances.txt
 
+## Style, types, and the import contracts that keep the layers apart ([tool.importlinter] in pyproject.toml).
 lint: setup
-	$(PY) -m ruff check skill local_runner tests bench
+	$(PY) -m ruff check skill local_runner testkit tests bench
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 ## The test command (.ci/run runs exactly this).
 test: system-deps lint

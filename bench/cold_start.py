@@ -7,7 +7,7 @@ and reports its CPU time (less sensitive to a busy machine than wall time) and p
 Variants:
 
 - kindwell: `skill.app.build_skill()` over SQLite, then `skill.envelopes.invoke` with the envelope;
-- lambda: `skill.lambda_function.lambda_handler(envelope, None)` with KINDWELL_PERSISTENCE=sqlite
+- lambda: `skill.web.lambda_function.lambda_handler(envelope, None)` with KINDWELL_PERSISTENCE=sqlite
   (the real Lambda defaults to DynamoDB, whose boto3 import and network round trip are left out);
 - minimal: an ask-sdk-core skill with one LaunchRequest handler, through the SDK's own lambda_handler.
 
@@ -53,7 +53,7 @@ from skill.envelopes import invoke
 response = invoke(build_skill(), envelope)
 """,
     "lambda": """
-from skill.lambda_function import lambda_handler
+from skill.web.lambda_function import lambda_handler
 response = lambda_handler(envelope, None)
 """,
     "minimal": """

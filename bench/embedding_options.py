@@ -30,18 +30,20 @@ import yaml
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from bench.nlu_accuracy import is_correct
-from skill.content import load_yaml, prompts_dir
-from skill.embeddings import default_embedder
-from skill.knn import NearestExamples
-from skill.language import Language
-from skill.model_cache import ngram_pipeline
-from skill.nlu import CONFIDENT, OUT_OF_DOMAIN, IntentClassifier, Matcher, NluResult
-from skill.safety import default_safety, load_safety
-from skill.safety_model import example_files, training_data
-from skill.text import normalize
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from skill.content import load_yaml, prompts_dir  # noqa: E402
+from skill.embeddings import default_embedder  # noqa: E402
+from skill.knn import NearestExamples  # noqa: E402
+from skill.language import Language  # noqa: E402
+from skill.model_cache import ngram_pipeline  # noqa: E402
+from skill.nlu import CONFIDENT, OUT_OF_DOMAIN, IntentClassifier, Matcher, NluResult  # noqa: E402
+from skill.safety import default_safety, load_safety  # noqa: E402
+from skill.safety_model import example_files, training_data  # noqa: E402
+from skill.text import normalize  # noqa: E402
+from testkit.paraphrases import is_correct  # noqa: E402
+
 DATA = ROOT / "tests" / "data"
 KS = (1, 3, 5, 10)
 SIMILARITIES = tuple(round(0.30 + 0.05 * i, 2) for i in range(11))

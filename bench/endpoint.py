@@ -36,8 +36,9 @@ from cryptography.hazmat.primitives import serialization
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.alexa_pki import TEST_SKILL_ID, SigningIdentity, root_ca, signing_identity  # noqa: E402
-from tests.conftest import load_fixture  # noqa: E402
+from testkit.alexa_pki import TEST_SKILL_ID, SigningIdentity, root_ca, signing_identity  # noqa: E402
+
+FIXTURES = ROOT / "tests" / "fixtures" / "requests"
 
 MIX = ["launch", "start_practice_breath_10", "affirmation", "amazon_help", "progress", "list_practices", "amazon_next"]
 
@@ -77,7 +78,7 @@ def signed_requests(identity: SigningIdentity, users: int) -> list[tuple[str, by
     out: list[tuple[str, bytes]] = []
     for user in range(users):
         for name in MIX:
-            envelope = load_fixture(name)
+            envelope = json.loads((FIXTURES / f"{name}.json").read_text())
             for holder in (envelope["session"], envelope["context"]["System"]):
                 holder["user"]["userId"] = f"amzn1.ask.account.BENCH{user:05d}"
             envelope["request"]["timestamp"] = stamp

@@ -15,8 +15,8 @@ from cryptography import x509
 from flask import Flask, Response, jsonify, request
 
 from skill.settings import EndpointSettings
-from skill.verify import RequestVerifier
 from skill.web import create_app
+from skill.web.verify import RequestVerifier
 
 
 class LocalChainFile:

@@ -1,9 +1,9 @@
 """The Lambda package: its unpacked size against AWS's 250 MB limit, and that it answers on its own.
 
 Builds the package the README describes (`make lambda-package` runs this with --keep), from a copy of
-this checkout (so no build/ or egg-info lands in it): `pip install . -t package/`, then the DynamoDB
-adapter without its dependencies, since boto3 and botocore come with Lambda's Python runtime (they
-would add 25 MiB). Then:
+this checkout (so no build/ or egg-info lands in it): `pip install . -t package/`, without the
+`dynamodb` extra, since boto3 and botocore (all the DynamoDB adapter needs) come with Lambda's Python
+runtime (they would add 25 MiB). Then:
 
 - reports the unpacked size (the sum of file sizes, in MiB as AWS counts them) and the 5 largest
   top-level entries;
@@ -29,8 +29,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 LIMIT_MIB = 250
-#: The dynamodb extra without boto3, which Lambda's Python runtime provides.
-DYNAMODB_ADAPTER = ["ask-sdk-dynamodb-persistence-adapter>=1.19,<2"]
 FIXTURES = ROOT / "tests" / "fixtures" / "requests"
 _COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
@@ -40,7 +38,7 @@ _COPY_IGNORE = shutil.ignore_patterns(
 _SMOKE = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-from skill.lambda_function import lambda_handler
+from skill.web.lambda_function import lambda_handler
 from skill.safety import default_safety
 for name in sys.argv[2:]:
     with open(name, encoding="utf-8") as handle:
@@ -59,14 +57,13 @@ print(json.dumps({
 
 
 def build(package: Path, work: Path) -> None:
-    """pip install . -t package, and the DynamoDB adapter alone (boto3 is Lambda's own), from a clean copy."""
+    """pip install . -t package, from a clean copy (boto3, for DynamoDB, is Lambda's own)."""
     source = work / "source"
     shutil.copytree(ROOT, source, ignore=_COPY_IGNORE)
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    for step in ([".", "-t", str(package)], ["--no-deps", *DYNAMODB_ADAPTER, "-t", str(package)]):
-        done = subprocess.run([*command, *step], cwd=source, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"pip install failed:\n{done.stderr[-4000:]}")
+    done = subprocess.run([*command, ".", "-t", str(package)], cwd=source, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"pip install failed:\n{done.stderr[-4000:]}")
 
 
 def sizes(package: Path) -> dict[str, int]:

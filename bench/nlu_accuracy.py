@@ -10,36 +10,19 @@ Usage: python bench/nlu_accuracy.py [--errors]
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
-from typing import Any
 
 import yaml
 
-from skill.checkin import practice_for_feeling
-from skill.content import (
-    default_content,
-    load_yaml,
-)
-from skill.nlu import Matcher
-from skill.safety import default_safety, load_safety
-from skill.safety_model import example_files
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def is_correct(case: dict[str, Any], result: Any) -> bool:
-    """Intent right, every expected slot right, no extra practice or minutes slot."""
-    if result.intent != case.get("intent"):
-        return False
-    expected = case.get("slots") or {}
-    for key in ("practice", "minutes"):
-        if expected.get(key) != result.slots.get(key):
-            return False
-    if case.get("intent") == "CheckInIntent" and "theme" in case:
-        theme, _ = practice_for_feeling(result.slots.get("feeling"), default_content())
-        if theme != case["theme"]:
-            return False
-    return True
+from skill.content import load_yaml  # noqa: E402
+from skill.nlu import Matcher  # noqa: E402
+from skill.safety import default_safety, load_safety  # noqa: E402
+from skill.safety_model import example_files  # noqa: E402
+from testkit.paraphrases import is_correct  # noqa: E402
 
 
 def main() -> None:

@@ -43,19 +43,25 @@ import numpy as np  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker, split_chunks  # noqa: E402
-from local_runner.grammar import phrasebook_grammar  # noqa: E402
+from local_runner.audio import split_chunks  # noqa: E402
+from local_runner.device import Conversation  # noqa: E402
 from local_runner.hearing import TurnListener  # noqa: E402
 from local_runner.loop import VoiceLoop  # noqa: E402
+from local_runner.portaudio import SoundDeviceMicrophone, SoundDeviceSpeaker  # noqa: E402
 from local_runner.recognizer import Stream, VoskEngine, load_model  # noqa: E402
 from local_runner.settings import AudioSettings, LoopSettings, RecognizerSettings  # noqa: E402
 from local_runner.tts import EspeakSynthesizer, SpeechRenderer  # noqa: E402
-from local_runner.virtual_audio import VirtualAudio  # noqa: E402
 from skill.app import build_skill  # noqa: E402
-from skill.envelopes import Conversation  # noqa: E402
 from skill.nlu import Matcher  # noqa: E402
 from skill.persistence import SQLitePersistenceAdapter  # noqa: E402
-from tests.voice_support import KOREAN_COMMANDS, KOREAN_PHRASEBOOK, korean_model_path, recording  # noqa: E402
+from testkit.virtual_audio import VirtualAudio  # noqa: E402
+from testkit.voice import (  # noqa: E402
+    KOREAN_COMMANDS,
+    KOREAN_PHRASEBOOK,
+    korean_model_path,
+    phrasebook_grammar,
+    recording,
+)
 
 SETTINGS = AudioSettings()
 

@@ -1,28 +1,23 @@
-"""Microphones and speakers behind small factory seams (after wyoming-satellite).
+"""Microphones and speakers behind small factory seams (after wyoming-satellite), and the WAV-file ones.
 
-A microphone yields 16 kHz mono int16 chunks; a speaker takes int16 buffers, plays them from a
-PortAudio callback, can be silenced at once, and counts the samples it has played (the AudioPlayer's
-position comes from that count, not from wall time). Tests put a WAV file, a virtual PulseAudio device
-or the named test double `MicrophoneDouble` in their place without patching internals.
+A microphone yields 16 kHz mono int16 chunks; a speaker takes int16 buffers, can be silenced at once,
+and counts the samples it has played (the AudioPlayer's position comes from that count, not from wall
+time). The system's devices are in portaudio.py. Tests put a WAV file, a virtual PulseAudio device or
+a test double (tests/microphone_double.py) in their place without patching internals.
 """
 
 from __future__ import annotations
 
-import collections
-import queue
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Protocol
+from typing import Protocol
 
 import numpy as np
 import soundfile
 
 from skill.errors import UserInputError
 
-from .errors import AudioDeviceError
 from .settings import AudioSettings
 
 
@@ -74,17 +69,6 @@ class Speaker(Protocol):
         """Release the device."""
 
 
-def sounddevice_module() -> ModuleType:
-    """The sounddevice module, or a one-line error when PortAudio is missing."""
-    try:
-        import sounddevice
-    except OSError as err:
-        raise AudioDeviceError(
-            "PortAudio is not installed; run `sudo apt-get install libportaudio2`, or use --text or --wav FILE."
-        ) from err
-    return sounddevice
-
-
 def _pcm(samples: np.ndarray) -> np.ndarray:
     data = np.asarray(samples)
     if data.dtype != np.int16:
@@ -130,234 +114,6 @@ class WavFileMicrophone:
 
     def close(self) -> None:
         """Nothing to release."""
-
-
-class MicrophoneDouble:
-    """TEST DOUBLE for a microphone (none exists on a test machine): replays given audio as chunks.
-
-    With `realtime=True` each chunk is released at the pace a real microphone would deliver it, so
-    barge-in and latency behave as they would live.
-    """
-
-    def __init__(
-        self, audio: Iterable[np.ndarray], settings: AudioSettings | None = None, realtime: bool = False
-    ) -> None:
-        self.settings = settings or AudioSettings()
-        self.sample_rate = self.settings.sample_rate
-        self.realtime = realtime
-        self._audio = [_pcm(a) for a in audio]
-        self.delivered_at: list[float] = []
-        """time.monotonic() at which each chunk was handed out."""
-
-    def chunks(self) -> Iterator[bytes]:
-        """Every buffer, chunk by chunk."""
-        pace = self.settings.chunk_ms / 1000
-        next_at = time.monotonic()
-        for chunk in split_chunks(
-            np.concatenate(self._audio) if self._audio else np.zeros(0, np.int16), self.settings.chunk_frames
-        ):
-            if self.realtime:
-                next_at += pace
-                time.sleep(max(0.0, next_at - time.monotonic()))
-            self.delivered_at.append(time.monotonic())
-            yield chunk
-
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class SoundDeviceMicrophone:
-    """The system microphone through PortAudio (sounddevice), delivered as 16 kHz mono int16.
-
-    A device that cannot record at 16 kHz is opened at its default rate and resampled.
-    """
-
-    def __init__(self, settings: AudioSettings | None = None) -> None:
-        self.settings = settings or AudioSettings()
-        self.sample_rate = self.settings.sample_rate
-        sd = sounddevice_module()
-        self._queue: queue.Queue[bytes] = queue.Queue()
-        try:
-            self.device_rate = _supported_rate(sd, "input", self.settings.input_device, self.sample_rate)
-            self._stream = sd.RawInputStream(
-                samplerate=self.device_rate,
-                blocksize=self.device_rate * self.settings.chunk_ms // 1000,
-                device=self.settings.input_device,
-                channels=1,
-                dtype="int16",
-                latency=self.settings.input_latency_s,
-                callback=self._callback,
-            )
-            self._stream.start()
-        except (sd.PortAudioError, ValueError) as err:
-            raise AudioDeviceError(f"No usable microphone ({err}); connect one, or use --text or --wav FILE.") from err
-        self._closed = False
-
-    def _callback(self, data: Any, frames: int, time_info: Any, status: Any) -> None:
-        chunk = bytes(data)
-        if self.device_rate != self.sample_rate:
-            samples = np.frombuffer(chunk, dtype=np.int16)
-            chunk = to_mono_int16(samples, self.device_rate, self.sample_rate).tobytes()
-        self._queue.put(chunk)
-
-    def chunks(self) -> Iterator[bytes]:
-        """Chunks as the device delivers them, until closed."""
-        while not self._closed:
-            try:
-                yield self._queue.get(timeout=0.5)
-            except queue.Empty:
-                continue
-
-    def close(self) -> None:
-        """Stop recording."""
-        self._closed = True
-        self._stream.stop()
-        self._stream.close()
-
-
-def _supported_rate(sd: ModuleType, kind: str, device: int | str | None, wanted: int) -> int:
-    """wanted if the device takes it, else the device's default rate (PortAudioError if neither)."""
-    check = sd.check_output_settings if kind == "output" else sd.check_input_settings
-    try:
-        check(device=device, channels=1, dtype="int16", samplerate=wanted)
-        return wanted
-    except (sd.PortAudioError, ValueError):
-        default = int(sd.query_devices(device, kind)["default_samplerate"])
-        check(device=device, channels=1, dtype="int16", samplerate=default)
-        return default
-
-
-class _Queue:
-    """Buffers waiting to play, shared by the playing thread and the audio callback."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.buffers: collections.deque[np.ndarray] = collections.deque()
-        self.offset = 0
-        self.finished = True
-        self.done = threading.Event()
-        self.done.set()
-
-    def take(self, frames: int) -> np.ndarray | None:
-        """Up to frames samples (None when nothing is queued)."""
-        parts: list[np.ndarray] = []
-        needed = frames
-        while needed and self.buffers:
-            head = self.buffers[0]
-            part = head[self.offset : self.offset + needed]
-            parts.append(part)
-            needed -= part.size
-            self.offset += part.size
-            if self.offset >= head.size:
-                self.buffers.popleft()
-                self.offset = 0
-        return np.concatenate(parts) if parts else None
-
-
-class SoundDeviceSpeaker:
-    """Plays through PortAudio from a callback, so stop() silences within one device buffer.
-
-    Audio arrives at `sample_rate`; a device that cannot run at that rate (bare ALSA hardware often
-    takes only 44.1 or 48 kHz) is opened at its own default rate and the audio resampled.
-    """
-
-    def __init__(self, sample_rate: int, settings: AudioSettings | None = None) -> None:
-        self.settings = settings or AudioSettings()
-        self.sample_rate = sample_rate
-        self.first_sample_at: float | None = None
-        self._queue = _Queue()
-        # Counted in device samples (the queue holds audio at the device's rate), under the queue's lock.
-        self._played_frames = 0
-        self._queued_frames = 0
-        sd = sounddevice_module()
-        try:
-            self.device_rate = _supported_rate(sd, "output", self.settings.output_device, sample_rate)
-            self._stream = sd.OutputStream(
-                samplerate=self.device_rate,
-                device=self.settings.output_device,
-                channels=1,
-                dtype="int16",
-                latency=self.settings.output_latency_s,
-                callback=self._callback,
-            )
-            self._stream.start()
-        except (sd.PortAudioError, ValueError) as err:
-            raise AudioDeviceError(f"No usable speaker ({err}); connect one, or pass --mute.") from err
-
-    def _callback(self, out: np.ndarray, frames: int, time_info: Any, status: Any) -> None:
-        q = self._queue
-        with q.lock:
-            data = q.take(frames)
-            if data is not None:
-                self._played_frames += data.size
-                if self.first_sample_at is None:
-                    self.first_sample_at = time.monotonic()
-            if not q.buffers and q.finished:
-                q.done.set()
-        out.fill(0)
-        if data is not None:
-            out[: data.size, 0] = data
-
-    def play(self, samples: np.ndarray) -> None:
-        """Queue samples (returns at once)."""
-        with self._queue.lock:
-            if self._queue.done.is_set():
-                self.first_sample_at = None
-            data = _pcm(samples)
-            if self.device_rate != self.sample_rate:
-                data = to_mono_int16(data, self.sample_rate, self.device_rate)
-            self._queue.buffers.append(data)
-            self._queued_frames += data.size
-            self._queue.finished = False
-            self._queue.done.clear()
-
-    def finish(self) -> None:
-        """No more audio for this reply."""
-        with self._queue.lock:
-            self._queue.finished = True
-            if not self._queue.buffers:
-                self._queue.done.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until played or stopped."""
-        return self._queue.done.wait(timeout)
-
-    def stop(self) -> None:
-        """Silence from the next device buffer on."""
-        with self._queue.lock:
-            self._queue.buffers.clear()
-            self._queue.offset = 0
-            self._queued_frames = self._played_frames
-            self._queue.finished = True
-            self._queue.done.set()
-
-    @property
-    def playing(self) -> bool:
-        """True while audio is queued."""
-        return not self._queue.done.is_set()
-
-    @property
-    def played(self) -> int:
-        """Samples (at `sample_rate`) taken by the device so far; once taken they are heard, even after stop()."""
-        with self._queue.lock:
-            return self._at_sample_rate(self._played_frames)
-
-    @property
-    def queued(self) -> int:
-        """Samples (at `sample_rate`) played or waiting."""
-        with self._queue.lock:
-            return self._at_sample_rate(self._queued_frames)
-
-    def _at_sample_rate(self, frames: int) -> int:
-        if self.device_rate == self.sample_rate:
-            return frames
-        return round(frames * self.sample_rate / self.device_rate)
-
-    def close(self) -> None:
-        """Stop and release the device."""
-        self.stop()
-        self._stream.stop()
-        self._stream.close()
 
 
 class WavFileSpeaker:
@@ -439,6 +195,8 @@ class SilentSpeaker(WavFileSpeaker):
 
 def open_microphone(settings: AudioSettings) -> Microphone:
     """The system microphone."""
+    from .portaudio import SoundDeviceMicrophone
+
     return SoundDeviceMicrophone(settings)
 
 
@@ -450,4 +208,6 @@ def open_speaker(
         return SilentSpeaker(sample_rate)
     if save_dir is not None:
         return WavFileSpeaker(save_dir, sample_rate)
+    from .portaudio import SoundDeviceSpeaker
+
     return SoundDeviceSpeaker(sample_rate, settings)

@@ -252,14 +252,3 @@ def normalize_template(sentence: str) -> str:
     # split() alternates text and captured names: rebuild with names in braces.
     rebuilt = [normalize(part) if i % 2 == 0 else "{" + part + "}" for i, part in enumerate(parts)]
     return " ".join(" ".join(rebuilt).split())
-
-
-def phrasebook_grammar(aliases: Mapping[str, str]) -> CommandGrammar:
-    """A grammar of fixed phrases, each standing for a text the matcher understands.
-
-    Used where the model speaks another language than the templates (the Korean test model): the
-    phrase is what the recognizer hears, the text is what the English matcher and the care check
-    are given.
-    """
-    phrases = tuple(sorted(normalize(p) for p in aliases))
-    return CommandGrammar(phrases=phrases, sentences=phrases, aliases={normalize(k): v for k, v in aliases.items()})

@@ -1,7 +1,7 @@
 """The conversation loop: wake phrase, transcript -> matcher -> Alexa envelope -> the skill -> speech.
 
 The runner is a device: it sends the same skill the same request envelopes Alexa would (through
-skill.envelopes.Conversation), carries the session the same way and ends it when a response says
+local_runner.device.Conversation), carries the session the same way and ends it when a response says
 so. Every transcript, including a free-text feeling, goes through the care check first
 (safety.care: crisis, someone else at risk, concern), and a tier found is sent as its intent, even
 before the wake phrase. Spoken turns are heard twice (local_runner.hearing): the open recognizer's
@@ -22,11 +22,12 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from skill.care import TIER_OF_INTENT, CareTier, most_urgent
-from skill.envelopes import Conversation, speech_of
+from skill.envelopes import speech_of
 from skill.nlu import Matcher
 from skill.text import normalize
 
 from .audio import Microphone, Speaker
+from .device import Conversation
 from .grammar import CommandGrammar, strip_unknown
 from .hearing import Heard, TurnListener
 from .player import DevicePlayer, audio_directives

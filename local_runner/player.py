@@ -1,6 +1,6 @@
 """The runner's AudioPlayer: it obeys the skill's Play and Stop directives the way an Echo does.
 
-A Play directive names a rendered practice by its file:// URI (the runner's AudioCatalog serves
+A Play directive names a rendered practice by its file:// URI (the runner's LocalAudioCatalog serves
 local files). The player decodes it, plays it on the speaker from the directive's offset after any
 speech in the same response, and reports PlaybackStarted, PlaybackNearlyFinished and
 PlaybackFinished to the skill as sessionless events. Its position is the count of samples the
@@ -27,9 +27,8 @@ from urllib.request import url2pathname
 import numpy as np
 import soundfile
 
-from skill.envelopes import Conversation, PlayerState
-
 from .audio import Speaker, to_mono_int16
+from .device import Conversation, PlayerState
 from .errors import VoiceError
 from .settings import PlayerSettings
 

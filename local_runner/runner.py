@@ -8,14 +8,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skill.app import build_skill
-from skill.audio_catalog import AudioCatalog, default_audio_dir
+from skill.audio_catalog import default_audio_dir
 from skill.content import default_content
-from skill.envelopes import Conversation
 from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
 
 from .audio import SilentSpeaker, Speaker, WavFileMicrophone, open_microphone, open_speaker
+from .device import Conversation, LocalAudioCatalog
 from .grammar import CommandGrammar, template_grammar
 from .loop import VoiceLoop
 from .models import find_model
@@ -56,7 +56,7 @@ def build_loop(
     through the device's AudioPlayer whenever replies are audible; with --mute the device has no
     AudioPlayer and practices stay spoken segments, printed.
     """
-    catalog = AudioCatalog(default_content(), default_audio_dir(), None, local_files=True)
+    catalog = LocalAudioCatalog(default_content(), default_audio_dir(), None)
     skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog, country=local_country())
     matcher = Matcher()
     renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)

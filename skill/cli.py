@@ -1,4 +1,11 @@
-"""The `kindwell` command: one entry point for every front end and tool."""
+"""The `kindwell` command: one entry point for every front end and tool.
+
+The core's own commands are defined here (export-model, nlu, sample, practices, train). Front ends
+add theirs through entry points in the `kindwell.commands` group (pyproject.toml): the web front end
+adds `serve`, the offline runner `voice`, `render` and `models`. The core never imports a front end:
+a front-end command is loaded by name only when it is run or listed, and one that cannot be loaded
+(installed without its extra) says which extra to install, in one sentence.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,9 @@ import io
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +24,60 @@ import click
 from .errors import KindWellError, UserInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+#: The entry-point group through which front ends add commands to `kindwell`.
+COMMAND_GROUP = "kindwell.commands"
+
+
+@dataclass(frozen=True)
+class FrontEndCommand:
+    """A command a front end adds to `kindwell`."""
+
+    target: str
+    """Where the click command is, as an entry point names it: "module:attribute"."""
+    extra: str | None
+    """The pip extra that installs what the command needs (None: not known to KindWell)."""
+
+
+#: The front ends' commands as pyproject.toml declares them, by command name. Used when no entry point
+#: of the group is installed: running from a source checkout that was never pip-installed, or an
+#: install that predates the entry points (a test keeps this table and pyproject.toml equal). Names
+#: and module paths only: nothing here imports a front end.
+KNOWN_FRONT_END_COMMANDS: dict[str, FrontEndCommand] = {
+    "serve": FrontEndCommand("skill.web.cli:serve", "web"),
+    "voice": FrontEndCommand("local_runner.cli:voice", "voice"),
+    "render": FrontEndCommand("local_runner.cli:render", "voice"),
+    "models": FrontEndCommand("local_runner.cli:models", "voice"),
+}
+
+
+def installed_entry_points() -> list[EntryPoint]:
+    """The entry points installed packages declare in the kindwell.commands group."""
+    return list(entry_points(group=COMMAND_GROUP))
+
+
+def front_end_commands() -> dict[str, FrontEndCommand]:
+    """Front-end commands by name: the installed entry points, or the known table when none are installed."""
+    installed = {
+        point.name: FrontEndCommand(point.value, _known_extra(point.name)) for point in installed_entry_points()
+    }
+    return installed or dict(KNOWN_FRONT_END_COMMANDS)
+
+
+def _known_extra(name: str) -> str | None:
+    known = KNOWN_FRONT_END_COMMANDS.get(name)
+    return known.extra if known else None
+
+
+def install_hint(name: str, command: FrontEndCommand, missing: ModuleNotFoundError) -> str:
+    """One sentence for a front-end command that cannot run because a module is missing."""
+    what = missing.name or "a module it needs"
+    if command.extra is None:
+        return f"`kindwell {name}` cannot run: {what} is missing; reinstall the package that provides it."
+    return (
+        f"`kindwell {name}` needs the {command.extra} extra ({what} is missing): "
+        f"run `pip install 'kindwell[{command.extra}]'`."
+    )
 
 
 def friendly_errors(function: F) -> F:
@@ -40,7 +103,60 @@ def friendly_errors(function: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class KindWellGroup(click.Group):
+    """The core's commands, and the front ends' loaded by name when they are run or listed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, the core's and the front ends'."""
+        return sorted({*super().list_commands(ctx), *front_end_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A core command, else a front end's, loaded now (or one that explains what to install)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            return command
+        front_end = front_end_commands().get(cmd_name)
+        if front_end is None:
+            return None
+        try:
+            loaded = EntryPoint(cmd_name, front_end.target, COMMAND_GROUP).load()
+        except ModuleNotFoundError as err:
+            return _unavailable(cmd_name, install_hint(cmd_name, front_end, err))
+        if not isinstance(loaded, click.Command):
+            raise TypeError(f"{front_end.target} is not a click command")
+        return loaded
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run a command; a front end missing a module at run time gets one sentence, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as err:
+            name = ctx.invoked_subcommand
+            front_end = front_end_commands().get(name) if name else None
+            if name is None or front_end is None:
+                raise
+            click.echo(f"kindwell: {install_hint(name, front_end, err)}", err=True)
+            sys.exit(2)
+
+
+def _unavailable(name: str, sentence: str) -> click.Command:
+    """A stand-in for a front-end command that cannot be loaded: it says what to install."""
+
+    @friendly_errors
+    def explain() -> None:
+        raise UserInputError(sentence)
+
+    return click.Command(
+        name,
+        callback=explain,
+        help=sentence,
+        short_help="Not installed: " + sentence,
+        add_help_option=False,
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
+
+@click.group(cls=KindWellGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """KindWell: compassion-focused guided practices and affirmations by voice."""
 
@@ -137,180 +253,6 @@ def practices() -> None:
             f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
             f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"
         )
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=int, default=8000, show_default=True, help="TCP port to listen on.")
-@click.option(
-    "--log-level",
-    type=click.Choice(["debug", "info", "warning", "error"], case_sensitive=False),
-    default="info",
-    show_default=True,
-    help="Least severe log messages to show.",
-)
-@click.option("--skill-id", help="Alexa skill id to accept (default: KINDWELL_SKILL_ID).")
-@click.option("--no-verify", is_flag=True, help="INSECURE: skip Alexa request verification (local development only).")
-@friendly_errors
-def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify: bool) -> None:
-    """Run the Alexa endpoint (POST /alexa, GET /healthz) with a development server."""
-    import dataclasses
-    import logging
-
-    from werkzeug.serving import run_simple
-
-    from .settings import EndpointSettings
-    from .web import INSECURE_WARNING, create_app
-
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    settings = EndpointSettings.from_env()
-    if skill_id:
-        settings = dataclasses.replace(settings, skill_id=skill_id)
-    if no_verify:
-        settings = dataclasses.replace(settings, verify=False)
-    if not settings.verify:
-        banner = "!" * 78
-        click.secho(f"{banner}\n{INSECURE_WARNING}\n{banner}", fg="red", bold=True, err=True)
-    elif not settings.skill_id:
-        raise UserInputError(
-            "Set KINDWELL_SKILL_ID (or --skill-id) to your skill's amzn1.ask.skill... id, "
-            "or pass --no-verify for local development."
-        )
-    app = create_app(settings)
-    click.echo(f"KindWell Alexa endpoint on http://{host}:{port}/alexa (development server; gunicorn in production)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
-
-
-@main.command()
-@click.option(
-    "--model",
-    "model",
-    type=click.Path(path_type=Path),
-    help="Vosk model folder (else KINDWELL_VOSK_MODEL, VOSK_MODEL_PATH, or ~/.cache/vosk).",
-)
-@click.option("--text", "text_mode", is_flag=True, help="Type lines instead of speaking; a session starts at once.")
-@click.option("--wav", "wav_mode", is_flag=True, help="Treat FILES as WAV recordings, one utterance each.")
-@click.option("--mute", is_flag=True, help="Print replies without speaking them.")
-@click.option(
-    "--save-replies",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Write spoken replies to WAV files in this folder instead of playing them.",
-)
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@friendly_errors
-def voice(
-    model: Path | None, text_mode: bool, wav_mode: bool, mute: bool, save_replies: Path | None, files: tuple[Path, ...]
-) -> None:
-    """Talk to KindWell offline: microphone (default), --text, or --wav FILE..."""
-    from .errors import UserInputError
-
-    if files and not wav_mode:
-        raise UserInputError("Files were given without --wav; use `kindwell voice --wav FILE...`.")
-    if wav_mode and not files:
-        raise UserInputError("--wav needs at least one WAV file; use `kindwell voice --wav FILE...`.")
-    if text_mode and wav_mode:
-        raise UserInputError("Choose one of --text and --wav, not both.")
-    from local_runner.runner import RunOptions, run
-
-    options = RunOptions(model=model, text=text_mode, wav_files=files, mute=mute, save_replies=save_replies)
-    sys.exit(run(options))
-
-
-@main.command()
-@click.argument("practice", required=False)
-@click.option("--minutes", type=int, help="Length to render: 3, 5 or 10.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (.mp3 or .wav).")
-@click.option(
-    "--all",
-    "all_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Render every practice at every length into this folder (only what changed).",
-)
-@friendly_errors
-def render(practice: str | None, minutes: int | None, output: Path | None, all_dir: Path | None) -> None:
-    """Render a practice to MP3 or WAV: `render PRACTICE --minutes N -o FILE` or `render --all DIR`."""
-    from .audio_catalog import AudioCatalog, default_audio_dir
-    from .content import PRACTICE_LENGTHS, default_content
-
-    content = default_content()
-    if all_dir is not None:
-        if practice or output or minutes:
-            raise UserInputError(
-                "Use either `kindwell render --all DIR` or `kindwell render PRACTICE --minutes N -o FILE`."
-            )
-        renderer = _practice_renderer(AudioCatalog(content, all_dir, None))
-        total = sum(renderer.steps_in(p, m) for p in content.practices for m in PRACTICE_LENGTHS)
-        with click.progressbar(length=total, label="Rendering practices", file=sys.stderr) as bar:
-            done = renderer.render_all(bar.update)
-        fresh = sum(1 for _, rendered in done if rendered)
-        click.echo(f"{fresh} rendered, {len(done) - fresh} already current, in {all_dir}")
-        return
-    if not practice or output is None or minutes is None:
-        raise UserInputError("Say what to render: `kindwell render PRACTICE --minutes N -o FILE`, or `--all DIR`.")
-    if practice not in content.practices:
-        raise UserInputError(f"There is no practice {practice!r}; choose one of {', '.join(content.practices)}.")
-    if minutes not in PRACTICE_LENGTHS:
-        offered = ", ".join(str(m) for m in PRACTICE_LENGTHS)
-        raise UserInputError(f"The {practice} practice comes in {offered} minutes; pass one of those to --minutes.")
-    if output.suffix.lower() not in (".mp3", ".wav"):
-        raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
-    renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
-    with click.progressbar(
-        length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
-    ) as bar:
-        samples = renderer.render(practice, minutes, bar.update)
-    renderer.write(samples, output)
-    click.echo(f"{output} ({len(samples) / renderer.sample_rate / 60:.1f} minutes)")
-
-
-def _practice_renderer(catalog: Any) -> Any:
-    try:
-        from local_runner.render import PracticeRenderer
-    except ImportError as err:
-        raise UserInputError(
-            f"Rendering needs the voice extra ({err.name} is missing): run `pip install 'kindwell[voice]'`."
-        ) from err
-    return PracticeRenderer(catalog)
-
-
-@main.group()
-def models() -> None:
-    """Vosk speech models for the offline voice."""
-
-
-@models.command("download")
-@click.argument("name", default="en-us")
-@friendly_errors
-def models_download(name: str) -> None:
-    """Fetch a Vosk model (default: the small US English one) into ~/.cache/vosk."""
-    from local_runner.models import KNOWN_MODELS, download
-
-    source = KNOWN_MODELS.get(name)
-    label = f"{source.name} (~{source.size_mb} MB)" if source else name
-    with click.progressbar(length=1, label=f"Downloading {label}", file=sys.stderr) as bar:
-
-        def progress(done: int, total: int | None) -> None:
-            # Without a Content-Length there is nothing to measure against: the label alone shows.
-            if total:
-                if bar.length != total:
-                    bar.length = total
-                bar.update(done - bar.pos)
-
-        path = download(name, progress=progress)
-    click.echo(str(path))
-
-
-@models.command("list")
-@friendly_errors
-def models_list() -> None:
-    """Show the Vosk models installed in ~/.cache/vosk."""
-    from local_runner.models import cache_dir, installed_models
-
-    found = installed_models()
-    if not found:
-        click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
-    for path in found:
-        click.echo(str(path))
 
 
 if __name__ == "__main__":

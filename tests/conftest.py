@@ -141,7 +141,7 @@ def korean_model() -> Any:
     """The real Vosk Korean model from PyPI, loaded once (about 4 s)."""
     from local_runner.recognizer import load_model
     from local_runner.settings import RecognizerSettings
-    from tests.voice_support import korean_model_path
+    from testkit.voice import korean_model_path
 
     return load_model(korean_model_path(), RecognizerSettings().frames_per_chunk)
 
@@ -149,9 +149,8 @@ def korean_model() -> Any:
 @pytest.fixture(scope="session")
 def korean_engine(korean_model: Any) -> Any:
     """The real Vosk engine over the Korean model with the Korean phrasebook grammar."""
-    from local_runner.grammar import phrasebook_grammar
     from local_runner.recognizer import VoskEngine
-    from tests.voice_support import KOREAN_PHRASEBOOK
+    from testkit.voice import KOREAN_PHRASEBOOK, phrasebook_grammar
 
     return VoskEngine(korean_model, phrasebook_grammar(KOREAN_PHRASEBOOK))
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from local_runner.device import Conversation, LocalAudioCatalog, PlayerState
 from skill.app import build_skill
 from skill.audio_catalog import AudioCatalog, AudioTrack
 from skill.content import default_content
-from skill.envelopes import Conversation, PlayerState
 from skill.persistence import SQLitePersistenceAdapter
 
 from .conftest import FixtureDevice, load_fixture, text
@@ -179,7 +179,7 @@ def test_no_public_https_url_means_no_stream(adapter: SQLitePersistenceAdapter, 
 def test_a_local_catalog_hands_out_the_rendered_files_own_uri(
     adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
 ) -> None:
-    local = AudioCatalog(catalog.content, catalog.directory, None, local_files=True)
+    local = LocalAudioCatalog(catalog.content, catalog.directory, None)
     track = local.track("soothing_breath", 10)
     assert local.url(track) == catalog.path(track).resolve().as_uri()
     assert local.url(local.track("mindfulness", 3)) is None  # not rendered: SSML segments instead
@@ -239,7 +239,7 @@ def test_failed_playback_event_carries_its_error_and_state(adapter: SQLitePersis
 def test_a_conversation_with_a_player_pauses_and_resumes_across_sessions(
     adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
 ) -> None:
-    local = AudioCatalog(catalog.content, catalog.directory, None, local_files=True)
+    local = LocalAudioCatalog(catalog.content, catalog.directory, None)
     device = Conversation(build_skill(adapter, audio=local), supported_interfaces={"AudioPlayer": {}})
     assert device.envelope({"type": "LaunchRequest"})["context"]["AudioPlayer"]["playerActivity"] == "IDLE"
     started = device.intent("StartPracticeIntent", {"practice": ("soothing breath", "soothing_breath"), "minutes": 3})

@@ -141,7 +141,7 @@ def test_bad_settings_are_one_clear_sentence(variable: str, value: str, message:
 
 
 def test_dynamodb_without_a_region_says_what_to_set() -> None:
-    from skill.deploy import persistence_adapter
+    from skill.persistence import persistence_adapter
 
     with pytest.raises(KindWellError, match="set AWS_REGION"):
         persistence_adapter(EndpointSettings(persistence="dynamodb"))

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 import random
+import sys
 import threading
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +17,13 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from skill.app import build_skill
-from skill.dynamodb import VersionedDynamoDbAdapter, dynamodb_resource
-from skill.persistence import atomic_update
+from skill.persistence import atomic_update, persistence_adapter
+from skill.persistence.dynamodb import VersionedDynamoDbAdapter, dynamodb_resource
 from skill.settings import EndpointSettings
-from skill.verify import RequestRejected
+from skill.web.verify import RequestRejected
 
 from .conftest import FixtureDevice, load_fixture, text
+from .test_deploy import base_env, free_port, running
 
 pytestmark = pytest.mark.slow
 
@@ -175,7 +179,7 @@ def test_settings_choose_dynamodb_for_the_web_app(dynamodb_endpoint: str, table_
 def test_lambda_handler_answers_over_dynamodb(
     dynamodb_endpoint: str, table_name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from skill import lambda_function
+    from skill.web import lambda_function
 
     for name, value in {
         "KINDWELL_DYNAMODB_TABLE": table_name,
@@ -197,3 +201,40 @@ def test_lambda_handler_answers_over_dynamodb(
             lambda_function.lambda_handler(foreign, None)
     finally:
         lambda_function._skill_and_settings.cache_clear()
+
+
+def test_the_region_goes_to_boto3_and_the_environment_is_left_alone(
+    dynamodb_endpoint: str, table_name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    monkeypatch.setenv("KINDWELL_PERSISTENCE", "dynamodb")
+    monkeypatch.setenv("KINDWELL_DYNAMODB_ENDPOINT", dynamodb_endpoint)
+    monkeypatch.setenv("KINDWELL_DYNAMODB_TABLE", table_name)
+    monkeypatch.setenv("KINDWELL_DYNAMODB_CREATE_TABLE", "1")
+    before = dict(os.environ)
+    adapter = persistence_adapter(EndpointSettings.from_env())
+    assert isinstance(adapter, VersionedDynamoDbAdapter)
+    assert adapter.dynamodb.meta.client.meta.region_name == "eu-west-1"
+    assert dict(os.environ) == before
+
+
+def test_kindwell_serve_with_only_aws_region_set(dynamodb_endpoint: str, table_name: str, tmp_path: Path) -> None:
+    # Reported: with AWS_REGION but no AWS_DEFAULT_REGION, `kindwell serve` died with NoRegionError.
+    port = free_port()
+    env = base_env(
+        tmp_path,
+        KINDWELL_PERSISTENCE="dynamodb",
+        KINDWELL_DYNAMODB_ENDPOINT=dynamodb_endpoint,
+        KINDWELL_DYNAMODB_TABLE=table_name,
+        KINDWELL_DYNAMODB_CREATE_TABLE="1",
+        AWS_REGION="eu-west-1",
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+    )
+    env.pop("AWS_DEFAULT_REGION", None)
+    command = [sys.executable, "-m", "skill.cli", "serve", "--no-verify", "--port", str(port), "--log-level", "error"]
+    with running(command, env, port) as (server, _):
+        assert server.request("GET", "/healthz").json()["persistence"] == "dynamodb"
+        reply = server.post(json.dumps(load_fixture("launch")).encode(), {"Content-Type": "application/json"})
+        assert reply.status == 200 and "Welcome to KindWell" in reply.json()["response"]["outputSpeech"]["ssml"]

@@ -104,7 +104,7 @@ def test_free_text_feeling_is_captured_whole(matcher: Matcher) -> None:
 
 def test_paraphrase_accuracy_on_blind_sets(matcher: Matcher) -> None:
     """Written blind to the templates; bench/nlu_accuracy.py prints the per-intent breakdown."""
-    from bench.nlu_accuracy import is_correct
+    from testkit.paraphrases import is_correct
 
     for name, floor in (("paraphrases.yaml", 0.80), ("paraphrases_holdout.yaml", 0.75)):
         cases = yaml.safe_load((DATA / name).read_text())

@@ -5,15 +5,24 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-from skill.errors import KindWellError
-from skill.persistence import SQLitePersistenceAdapter, atomic_update
+from skill.errors import KindWellError, UserInputError
+from skill.persistence import (
+    BACKENDS,
+    SQLitePersistenceAdapter,
+    atomic_update,
+    optimistic_update,
+    persistence_adapter,
+)
+from skill.settings import EndpointSettings
 
 from .conftest import load_fixture
 
@@ -79,3 +88,53 @@ def test_corrupt_row_reads_as_empty_not_a_crash(adapter: SQLitePersistenceAdapte
     with sqlite3.connect(db_path) as connection:
         connection.execute("UPDATE attributes SET attributes = 'not json'")
     assert adapter.get_attributes(request) == {}
+
+
+def test_optimistic_update_redoes_the_change_until_a_write_lands() -> None:
+    store = {"attributes": {"visits": 1}, "version": 1}
+    refusals = [True, True]  # two other writers get in first
+
+    def read() -> tuple[dict[str, Any], int]:
+        return dict(store["attributes"]), store["version"]
+
+    def write(attributes: dict[str, Any], version: int) -> bool:
+        if refusals:
+            refusals.pop()
+            store["attributes"], store["version"] = {"visits": store["attributes"]["visits"] + 10}, version + 1
+            return False
+        store["attributes"], store["version"] = attributes, version + 1
+        return True
+
+    seen: list[int] = []
+
+    def change(attributes: dict[str, Any]) -> None:
+        seen.append(attributes["visits"])
+        attributes["visits"] += 1
+
+    result = optimistic_update(
+        read, write, change, budget_seconds=5, first_pause_seconds=0.001, longest_pause_seconds=0.002, gave_up="no"
+    )
+    assert seen == [1, 11, 21] and result == {"visits": 22} and store == {"attributes": {"visits": 22}, "version": 4}
+
+
+def test_optimistic_update_gives_up_after_its_budget_with_one_sentence() -> None:
+    started = time.monotonic()
+    with pytest.raises(PersistenceException, match="too many concurrent changes"):
+        optimistic_update(
+            lambda: ({}, 0),
+            lambda attributes, version: False,
+            lambda attributes: None,
+            budget_seconds=0.05,
+            first_pause_seconds=0.001,
+            longest_pause_seconds=0.01,
+            gave_up="Saving progress failed: too many concurrent changes.",
+        )
+    assert time.monotonic() - started < 1
+
+
+def test_backends_are_chosen_by_name(db_path: Path) -> None:
+    assert set(BACKENDS) == {"sqlite", "dynamodb"}
+    adapter = persistence_adapter(EndpointSettings(persistence="sqlite", sqlite_path=db_path))
+    assert isinstance(adapter, SQLitePersistenceAdapter) and adapter.path == db_path
+    with pytest.raises(UserInputError, match="choose one of sqlite, dynamodb"):
+        persistence_adapter(EndpointSettings(persistence="postgres"))  # type: ignore[arg-type]

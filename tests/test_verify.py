@@ -9,9 +9,16 @@ import pytest
 from cryptography import x509
 
 from skill.errors import KindWellError
-from skill.verify import RequestRejected, RequestVerifier, certifi_trust_store, normalize_cert_url
+from skill.web.verify import RequestRejected, RequestVerifier, certifi_trust_store, normalize_cert_url
+from testkit.alexa_pki import (
+    TEST_SKILL_ID,
+    FakeAmazonCertServer,
+    SigningIdentity,
+    signed,
+    signing_identity,
+    trust_store,
+)
 
-from .alexa_pki import TEST_SKILL_ID, FakeAmazonCertServer, SigningIdentity, signed, signing_identity, trust_store
 from .conftest import load_fixture
 
 NOW = dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)

@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker
+from local_runner.portaudio import SoundDeviceMicrophone, SoundDeviceSpeaker
 from local_runner.recognizer import VoskEngine
 from local_runner.settings import AudioSettings
-from local_runner.virtual_audio import VirtualAudio
+from testkit.virtual_audio import VirtualAudio
+from testkit.voice import KOREAN_COMMANDS, recording
 from tests.test_voice_vosk import korean_loop
-from tests.voice_support import KOREAN_COMMANDS, recording
 
 pytestmark = [pytest.mark.slow, pytest.mark.audio]
 #: The issue's limit: speech goes quiet within this long after the end of the word "stop".

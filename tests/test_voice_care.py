@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 import soundfile
 
-from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker
 from local_runner.player import STARTED, STOPPED
+from local_runner.portaudio import SoundDeviceMicrophone, SoundDeviceSpeaker
 from local_runner.recognizer import VoskEngine
 from local_runner.settings import AudioSettings
-from local_runner.virtual_audio import VirtualAudio
+from testkit.virtual_audio import VirtualAudio
+from testkit.voice import korean_crisis_grammar, open_recording
 from tests.test_voice_player import PLAY_LINE, RATE, by_request, directive_types, find, text_loop, wait_for
-from tests.voice_support import korean_crisis_grammar, open_recording
 
 pytestmark = [pytest.mark.slow, pytest.mark.audio]
 CRISIS_LINE = "i want to end my life"

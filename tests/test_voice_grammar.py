@@ -13,7 +13,6 @@ from local_runner.grammar import (
     abstract_values,
     fill_values,
     normalize_template,
-    phrasebook_grammar,
     spoken_alarms,
     strip_unknown,
     template_grammar,
@@ -23,6 +22,7 @@ from skill.content import load_yaml, prompts_dir
 from skill.errors import ContentError
 from skill.language import PLACEHOLDER, default_language
 from skill.text import normalize
+from testkit.voice import phrasebook_grammar
 
 MIN_SCORE = RecognizerSettings().snap_min_score
 

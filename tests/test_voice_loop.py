@@ -16,15 +16,15 @@ import pytest
 import soundfile
 
 from local_runner.audio import WavFileSpeaker
+from local_runner.device import Conversation
 from local_runner.grammar import template_grammar
 from local_runner.loop import VoiceLoop, elicits_free_text
 from local_runner.settings import LoopSettings
 from skill.app import build_skill
 from skill.care import CareTier
-from skill.envelopes import Conversation
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
-from tests.voice_support import zero_runs
+from testkit.voice import zero_runs
 
 GRAMMAR = template_grammar()
 MATCHER = Matcher()

@@ -157,7 +157,7 @@ def test_cli_corrupt_model_is_one_line(env: dict[str, str], tmp_path: Path) -> N
 
 
 def test_cli_a_model_in_another_language_is_refused(env: dict[str, str]) -> None:
-    from tests.voice_support import korean_model_path
+    from testkit.voice import korean_model_path
 
     result = run_cli("voice", "--model", str(korean_model_path()), "--wav", "x.wav", env=env)
     assert result.returncode == 2

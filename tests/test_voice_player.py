@@ -26,16 +26,17 @@ import numpy as np
 import pytest
 import soundfile
 
-from local_runner.audio import SoundDeviceMicrophone, SoundDeviceSpeaker, Speaker, WavFileSpeaker
+from local_runner.audio import Speaker, WavFileSpeaker
 from local_runner.loop import Reply, VoiceLoop
 from local_runner.player import FAILED, FINISHED, NEARLY_FINISHED, STARTED, STOPPED
+from local_runner.portaudio import SoundDeviceMicrophone, SoundDeviceSpeaker
 from local_runner.recognizer import VoskEngine
 from local_runner.runner import RunOptions, build_loop
 from local_runner.settings import AudioSettings, LoopSettings, VoiceSettings
-from local_runner.virtual_audio import VirtualAudio
 from skill.audio_catalog import AudioCatalog
 from skill.content import default_content
-from tests.voice_support import KOREAN_COMMANDS, recording
+from testkit.virtual_audio import VirtualAudio
+from testkit.voice import KOREAN_COMMANDS, recording
 
 RATE = 22050
 PLAY_LINE = "play the three minute soothing breath"

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from local_runner.tts import Silence, SpeechRun, parse_ssml, spell, trim
-from tests.voice_support import zero_runs
+from testkit.voice import zero_runs
 
 PARSES = {
     '<speak>Hello. <break time="500ms"/> Bye.</speak>': [

@@ -18,18 +18,18 @@ import numpy as np
 import pytest
 import soundfile
 
-from local_runner.audio import MicrophoneDouble, WavFileMicrophone, WavFileSpeaker, split_chunks
+from local_runner.audio import WavFileMicrophone, WavFileSpeaker, split_chunks
+from local_runner.device import Conversation
 from local_runner.errors import ModelLoadError, NoModelError
-from local_runner.grammar import phrasebook_grammar, template_grammar
+from local_runner.grammar import template_grammar
 from local_runner.hearing import Heard, TurnListener
 from local_runner.loop import VoiceLoop
 from local_runner.recognizer import Stream, VoskEngine, load_model
 from local_runner.settings import AudioSettings, LoopSettings
 from skill.app import build_skill
-from skill.envelopes import Conversation
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
-from tests.voice_support import (
+from testkit.voice import (
     AUDIO,
     KOREAN_ALARMS,
     KOREAN_COMMANDS,
@@ -39,8 +39,10 @@ from tests.voice_support import (
     korean_crisis_grammar,
     open_recording,
     out_of_grammar_recordings,
+    phrasebook_grammar,
     recording,
 )
+from tests.microphone_double import MicrophoneDouble
 
 pytestmark = pytest.mark.slow
 CHUNK = AudioSettings().chunk_frames

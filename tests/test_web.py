@@ -21,10 +21,17 @@ from hypothesis import strategies as st
 from skill.app import build_skill
 from skill.persistence import SQLitePersistenceAdapter
 from skill.settings import EndpointSettings
-from skill.verify import RequestVerifier
 from skill.web import create_app
+from skill.web.verify import RequestVerifier
+from testkit.alexa_pki import (
+    TEST_SKILL_ID,
+    FakeAmazonCertServer,
+    SigningIdentity,
+    signed,
+    signing_identity,
+    trust_store,
+)
 
-from .alexa_pki import TEST_SKILL_ID, FakeAmazonCertServer, SigningIdentity, signed, signing_identity, trust_store
 from .conftest import load_fixture
 from .web_support import LiveServer, live_server
 

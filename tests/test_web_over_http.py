@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 from skill.settings import EndpointSettings
-from skill.verify import RequestVerifier
 from skill.web import create_app
+from skill.web.verify import RequestVerifier
+from testkit.alexa_pki import TEST_SKILL_ID, FakeAmazonCertServer, SigningIdentity, signing_identity, trust_store
 
 from . import test_skill_flows, test_skill_intents
-from .alexa_pki import TEST_SKILL_ID, FakeAmazonCertServer, SigningIdentity, signing_identity, trust_store
 from .conftest import FixtureDevice
 from .web_support import LiveServer, live_server
 

@@ -175,7 +175,7 @@ at_launch = imported("numpy", "hassil", "unicode_rbnf", "snowballstemmer", "skle
 checkin = speech_of(invoke(skill, envelope("checkin_anxious")))
 after_free_text = imported("numpy", "sklearn", "scipy")
 
-from skill.lambda_function import lambda_handler
+from skill.web.lambda_function import lambda_handler
 lambda_speech = speech_of(lambda_handler(envelope("launch"), None))
 from skill.nlu import Matcher
 understood = len(Matcher().classifier.model.classes)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from .audio_catalog import AudioCatalog
-from .content import PRACTICE_LENGTHS
-from .safety import SafetyPolicy
+from ..audio_catalog import AudioCatalog
+from ..content import PRACTICE_LENGTHS
+from ..safety import SafetyPolicy
 
 _AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
 _MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}

@@ -1,34 +1,35 @@
 """Persistent attributes: ask-sdk's AbstractPersistenceAdapter over an embedded SQLite file.
 
 The record key is a SHA-256 of the Alexa user id, so the file never holds the raw id, and the
-attributes are ids, dates, counts and positions only. `update()` is an atomic read-modify-write,
-so two requests from one user at once cannot lose each other's changes: every row carries a
-version, and a write only lands when the version is still the one read (else it is redone).
+attributes are ids, dates, counts and positions only. `update()` is an atomic read-modify-write
+(updates.optimistic_update), so two requests from one user at once cannot lose each other's changes:
+every row carries a version, and a write only lands when the version is still the one read (else it
+is redone).
 Each write is one statement, so SQLite's write lock is held only inside one C call, never while a
 thread waits for Python's GIL; several gunicorn workers with many threads stay fast on one file.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
-from .errors import KindWellError
+from ..errors import KindWellError
+from .updates import Updater, optimistic_update, user_key
 
-Updater = Callable[[dict[str, Any]], None]
+if TYPE_CHECKING:
+    from ..settings import EndpointSettings
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attributes (
@@ -38,15 +39,6 @@ CREATE TABLE IF NOT EXISTS attributes (
     version INTEGER NOT NULL DEFAULT 0
 )
 """
-
-
-def user_key(request_envelope: RequestEnvelope) -> str:
-    """Storage key for the user of a request: a SHA-256 of the user id."""
-    system = request_envelope.context.system if request_envelope.context else None
-    user = system.user if system else None
-    if user is None or not user.user_id:
-        raise PersistenceException("The request has no user id, so nothing can be saved for it.")
-    return hashlib.sha256(user.user_id.encode("utf-8")).hexdigest()
 
 
 def default_database_path() -> Path:
@@ -157,31 +149,32 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
         the dict it is given; the last run is the one saved.
         """
         key = user_key(request_envelope)
-        deadline = time.monotonic() + self._timeout
-        pause = 0.0002
+
+        def write(attributes: dict[str, Any], version: int | None) -> bool:
+            if version is None:
+                written = self._connection().execute(
+                    "INSERT INTO attributes (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) "
+                    "ON CONFLICT(id) DO NOTHING",
+                    (key, self._dump(attributes), time.time()),
+                )
+            else:
+                written = self._connection().execute(
+                    "UPDATE attributes SET attributes = ?, updated_at = ?, version = version + 1 "
+                    "WHERE id = ? AND version = ?",
+                    (self._dump(attributes), time.time(), key, version),
+                )
+            return written.rowcount == 1
+
         try:
-            while True:
-                attributes, version = self._read(key)
-                updater(attributes)
-                if version is None:
-                    written = self._connection().execute(
-                        "INSERT INTO attributes (id, attributes, updated_at, version) VALUES (?, ?, ?, 1) "
-                        "ON CONFLICT(id) DO NOTHING",
-                        (key, self._dump(attributes), time.time()),
-                    )
-                else:
-                    written = self._connection().execute(
-                        "UPDATE attributes SET attributes = ?, updated_at = ?, version = version + 1 "
-                        "WHERE id = ? AND version = ?",
-                        (self._dump(attributes), time.time(), key, version),
-                    )
-                if written.rowcount == 1:
-                    return attributes
-                if time.monotonic() > deadline:
-                    raise PersistenceException("Saving progress failed: too many concurrent changes.")
-                # Someone else wrote first: wait a moment (with jitter, so retries spread) and redo.
-                time.sleep(pause * random.uniform(0.5, 1.5))
-                pause = min(pause * 2, 0.01)
+            return optimistic_update(
+                lambda: self._read(key),
+                write,
+                updater,
+                budget_seconds=self._timeout,
+                first_pause_seconds=0.0002,
+                longest_pause_seconds=0.01,
+                gave_up="Saving progress failed: too many concurrent changes.",
+            )
         except sqlite3.Error as err:
             raise PersistenceException(f"Saving progress failed: {err}") from err
 
@@ -193,15 +186,6 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
             self._local.connection = None
 
 
-def atomic_update(
-    adapter: AbstractPersistenceAdapter, request_envelope: RequestEnvelope, updater: Updater
-) -> dict[str, Any]:
-    """Read-modify-write through any adapter, atomically when the adapter supports it."""
-    update = getattr(adapter, "update", None)
-    if callable(update):
-        result: dict[str, Any] = update(request_envelope, updater)
-        return result
-    attributes = dict(adapter.get_attributes(request_envelope) or {})
-    updater(attributes)
-    adapter.save_attributes(request_envelope, attributes)
-    return attributes
+def adapter_from_settings(settings: EndpointSettings) -> SQLitePersistenceAdapter:
+    """The SQLite adapter the settings describe (KINDWELL_DB, else the per-user default file)."""
+    return SQLitePersistenceAdapter(settings.sqlite_path)

@@ -1,6 +1,6 @@
 """Which skill a request is addressed to: the one check the Lambda entry shares with the web endpoint.
 
-Kept apart from skill.verify, which needs the cryptography package (the `web` extra): a Lambda package
+Kept apart from skill.web.verify, which needs the cryptography package (the `web` extra): a Lambda package
 has no use for signature checks (Alexa verifies before invoking Lambda) and does not ship it.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import KindWellError
+from ..errors import KindWellError
 
 
 class RequestRejected(KindWellError):

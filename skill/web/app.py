@@ -21,11 +21,11 @@ from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
+from ..envelopes import invoke
+from ..safety import default_safety
+from ..settings import EndpointSettings
 from .deploy import audio_catalog, deployed_skill
-from .envelopes import invoke
 from .listen import listen_blueprint
-from .safety import default_safety
-from .settings import EndpointSettings
 from .verify import (
     RequestRejected,
     RequestVerifier,

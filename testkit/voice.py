@@ -1,7 +1,13 @@
-"""Shared pieces of the offline voice tests: the Korean test model, its phrasebook and recordings."""
+"""The offline voice's test rig, for tests and benchmarks: the Korean test model, its phrasebook and recordings.
+
+No English Vosk model can be installed on the test machines, so the real engine is tested with the
+small Korean one: a phrasebook grammar maps each Korean word it hears to the English text the
+matcher and the care check understand.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,9 +15,10 @@ import numpy as np
 import soundfile
 
 from local_runner.audio import to_mono_int16
-from local_runner.grammar import CommandGrammar, phrasebook_grammar
+from local_runner.grammar import CommandGrammar
+from skill.text import normalize
 
-AUDIO = Path(__file__).parent / "fixtures" / "audio" / "ko"
+AUDIO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio" / "ko"
 
 #: What each Korean word the test grammar holds stands for, in the English the matcher understands.
 #: The real Korean model hears the word; the English skill gets the text (no English model exists here).
@@ -38,6 +45,17 @@ KOREAN_OPEN_PHRASEBOOK = {"엄마": "i'm sitting in the garage with the engine r
 #: The Korean alarm phrase the spotter listens for during playback (ko/open/위기.wav, crisis), as
 #: prompts/safety.yaml `spoken_alarm` lists English ones.
 KOREAN_ALARMS = ("위기",)
+
+
+def phrasebook_grammar(aliases: Mapping[str, str]) -> CommandGrammar:
+    """A grammar of fixed phrases, each standing for a text the matcher understands.
+
+    Used where the model speaks another language than the templates (the Korean test model): the
+    phrase is what the recognizer hears, the text is what the English matcher and the care check
+    are given.
+    """
+    phrases = tuple(sorted(normalize(p) for p in aliases))
+    return CommandGrammar(phrases=phrases, sentences=phrases, aliases={normalize(k): v for k, v in aliases.items()})
 
 
 def korean_model_path() -> Path:

@@ -1,4 +1,4 @@
-"""AWS Lambda entry: `skill.lambda_function.lambda_handler`, over the same skill as the web endpoint.
+"""AWS Lambda entry: `skill.web.lambda_function.lambda_handler`, over the same skill as the web endpoint.
 
 Alexa verifies requests itself before invoking a Lambda function (the function's Alexa trigger is tied
 to the skill id), so no signature check happens here; the skill id is still checked when
@@ -13,10 +13,10 @@ from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
+from ..envelopes import invoke
+from ..settings import EndpointSettings
 from .addressing import RequestRejected, check_skill_id
 from .deploy import deployed_skill
-from .envelopes import invoke
-from .settings import EndpointSettings
 
 _LOGGER = logging.getLogger("kindwell.lambda")
 

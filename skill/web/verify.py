@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
+from ..errors import KindWellError
 from .addressing import RequestRejected, application_id, check_skill_id
-from .errors import KindWellError
 
 __all__ = [
     "RequestRejected",

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from skill.verify import RequestRejected
+from skill.web.verify import RequestRejected
 
 CERT_URL = "https://s3.amazonaws.com/echo.api/echo-api-cert-kindwell-test.pem"
 TEST_SKILL_ID = "amzn1.ask.skill.8f2c1d9e-5b7a-4c3e-9d1f-2a6b8c0e4f71"  # the fixtures' skill id
@@ -178,7 +178,7 @@ class FakeAmazonCertServer:
 
     def publish(self, identity: SigningIdentity, url: str | None = None) -> None:
         """Serve identity's chain at url (its own URL by default, normalised as the verifier asks)."""
-        from skill.verify import normalize_cert_url
+        from skill.web.verify import normalize_cert_url
 
         self.chains[normalize_cert_url(url or identity.cert_url)] = identity.chain_pem
 

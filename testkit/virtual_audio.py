@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .errors import AudioDeviceError
+from local_runner.errors import AudioDeviceError
 
 SPEAKER_SINK = "kindwell_speaker"
 FEED_SINK = "kindwell_mic_feed"

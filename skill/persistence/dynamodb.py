@@ -1,30 +1,36 @@
-"""Persistent attributes in DynamoDB, over ask-sdk's own DynamoDbAdapter, made safe for concurrent updates.
+"""Persistent attributes in DynamoDB, safe for concurrent updates (the `dynamodb` extra: boto3).
 
-ask-sdk's adapter reads and writes whole items; two requests from one user at once would lose one
-write. `update()` adds optimistic concurrency: every write bumps a numeric version attribute, and an
-update only writes when the version is still the one it read, retrying otherwise. The partition key
-is the SHA-256 of the user id (as in SQLite), and numbers come back as int/float, not Decimal.
+One item per user: the partition key `id` is the SHA-256 of the user id (as in SQLite), the
+attributes are a map under `attributes` (the layout of ask-sdk's own DynamoDbAdapter, so tables
+written by either read the same), and a numeric `version` makes `update()` atomic: every write bumps
+it, and an update only writes while the version is still the one it read, redoing its change
+otherwise (updates.optimistic_update). Numbers come back as int/float, not Decimal.
+
+ask-sdk's DynamoDbAdapter is not used as a base: it builds a boto3 resource when it is imported, which
+fails unless AWS_DEFAULT_REGION is set (AWS_REGION alone is not enough for boto3). Here the region is
+always passed to boto3 explicitly, and the environment is never changed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import random
-import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+import boto3
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
+from botocore.config import Config
 
-from .errors import KindWellError
-from .persistence import Updater, user_key
+from ..errors import KindWellError
+from .updates import Updater, optimistic_update, user_key
 
 if TYPE_CHECKING:
-    from .settings import EndpointSettings
+    from ..settings import EndpointSettings
 
+PARTITION_KEY = "id"
+ATTRIBUTES = "attributes"
 VERSION_ATTRIBUTE = "version"
 RETRY_SECONDS = 5.0
 """How long an update keeps redoing its change while others write first (a speaker waits about 8 s)."""
@@ -49,9 +55,6 @@ def from_dynamodb(value: Any) -> Any:
 
 def dynamodb_resource(region: str | None = None, endpoint_url: str | None = None) -> Any:
     """A boto3 DynamoDB resource for a region, or for a DynamoDB-compatible server at endpoint_url."""
-    import boto3
-    from botocore.config import Config
-
     if region is None and endpoint_url is None:
         raise KindWellError("DynamoDB needs a region: set AWS_REGION to the region of your KindWell table.")
     if region is None:
@@ -62,28 +65,8 @@ def dynamodb_resource(region: str | None = None, endpoint_url: str | None = None
     return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
 
 
-def _adapter_base() -> type[AbstractPersistenceAdapter]:
-    # ask_sdk_dynamodb builds a default boto3 resource at import time, which fails when no region is
-    # configured. We never use that resource, so a placeholder region just for the import is enough;
-    # the environment is restored at once so it cannot leak into real lookups.
-    missing = not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
-    if missing:
-        os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
-    try:
-        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-    finally:
-        if missing:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-    base: type[AbstractPersistenceAdapter] = DynamoDbAdapter
-    return base
-
-
-def _key(request_envelope: RequestEnvelope) -> str:
-    return user_key(request_envelope)
-
-
-class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
-    """ask-sdk's DynamoDbAdapter with hashed keys, plain numbers and an atomic `update()`."""
+class VersionedDynamoDbAdapter(AbstractPersistenceAdapter):
+    """ask-sdk persistence in a DynamoDB table: hashed keys, plain numbers and an atomic `update()`."""
 
     def __init__(
         self,
@@ -93,82 +76,104 @@ class VersionedDynamoDbAdapter(_adapter_base()):  # type: ignore[misc]
         create_table: bool = False,
         retry_seconds: float = RETRY_SECONDS,
     ) -> None:
-        super().__init__(
-            table_name=table_name,
-            partition_key_name="id",
-            attribute_name="attributes",
-            create_table=create_table,
-            partition_keygen=_key,
-            dynamodb_resource=resource,
-        )
+        self.table_name = table_name
+        self.dynamodb = resource
+        """The boto3 DynamoDB resource."""
         self.retry_seconds = retry_seconds
         self._table = resource.Table(table_name)
         if create_table:
+            _create_table(resource, table_name)
             self._table.wait_until_exists()
 
     def get_attributes(self, request_envelope: RequestEnvelope) -> dict[str, Any]:
         """Attributes stored for the request's user ({} for a new user), with plain numbers."""
-        attributes = super().get_attributes(request_envelope)
-        return from_dynamodb(attributes) if isinstance(attributes, dict) else {}
+        return self._read(user_key(request_envelope))[0]
 
     def save_attributes(self, request_envelope: RequestEnvelope, attributes: dict[str, Any]) -> None:
         """Replace the user's attributes, bumping the version so concurrent `update()`s notice."""
+        key = user_key(request_envelope)
         try:
             self._table.update_item(
-                Key={"id": _key(request_envelope)},
+                Key={PARTITION_KEY: key},
                 UpdateExpression="SET #a = :a, #v = if_not_exists(#v, :zero) + :one",
-                ExpressionAttributeNames={"#a": "attributes", "#v": VERSION_ATTRIBUTE},
+                ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION_ATTRIBUTE},
                 ExpressionAttributeValues={":a": to_dynamodb(dict(attributes)), ":zero": 0, ":one": 1},
             )
         except Exception as err:
             raise PersistenceException(f"Saving progress to DynamoDB failed: {type(err).__name__}.") from err
+
+    def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
+        """Forget everything stored for the request's user."""
+        key = user_key(request_envelope)
+        try:
+            self._table.delete_item(Key={PARTITION_KEY: key})
+        except Exception as err:
+            raise PersistenceException(f"Deleting progress from DynamoDB failed: {type(err).__name__}.") from err
+
+    def _read(self, key: str) -> tuple[dict[str, Any], int]:
+        """(attributes, version) of a user's item; version 0 when there is no item."""
+        try:
+            item = self._table.get_item(Key={PARTITION_KEY: key}, ConsistentRead=True).get("Item") or {}
+        except Exception as err:
+            raise PersistenceException(f"Reading progress from DynamoDB failed: {type(err).__name__}.") from err
+        stored = item.get(ATTRIBUTES)
+        return (from_dynamodb(stored) if isinstance(stored, dict) else {}), int(item.get(VERSION_ATTRIBUTE, 0))
 
     def update(self, request_envelope: RequestEnvelope, updater: Updater) -> dict[str, Any]:
         """Atomically read, change with updater and write the user's attributes; returns them.
 
         updater may run more than once (when another request wrote first); the last run is saved.
         """
-        key = _key(request_envelope)
-        deadline = time.monotonic() + self.retry_seconds
-        pause = 0.002
-        while True:
-            try:
-                item = self._table.get_item(Key={"id": key}, ConsistentRead=True).get("Item") or {}
-            except Exception as err:
-                raise PersistenceException(f"Reading progress from DynamoDB failed: {type(err).__name__}.") from err
-            version = int(item.get(VERSION_ATTRIBUTE, 0))
-            stored = item.get("attributes")
-            attributes: dict[str, Any] = from_dynamodb(stored) if isinstance(stored, dict) else {}
-            updater(attributes)
+        key = user_key(request_envelope)
+
+        def write(attributes: dict[str, Any], version: int) -> bool:
             condition = "attribute_not_exists(#v)" if version == 0 else "#v = :expected"
             values: dict[str, Any] = {":a": to_dynamodb(attributes), ":next": version + 1}
             if version:
                 values[":expected"] = version
             try:
                 self._table.update_item(
-                    Key={"id": key},
+                    Key={PARTITION_KEY: key},
                     UpdateExpression="SET #a = :a, #v = :next",
                     ConditionExpression=condition,
-                    ExpressionAttributeNames={"#a": "attributes", "#v": VERSION_ATTRIBUTE},
+                    ExpressionAttributeNames={"#a": ATTRIBUTES, "#v": VERSION_ATTRIBUTE},
                     ExpressionAttributeValues=values,
                 )
             except Exception as err:
-                if _is_condition_failure(err):
-                    # Someone else wrote first: back off a little (with jitter) and redo the change.
-                    if time.monotonic() > deadline:
-                        break
-                    time.sleep(pause * random.uniform(0.5, 1.5))
-                    pause = min(pause * 2, 0.05)
-                    continue
+                if _error_code(err) == "ConditionalCheckFailedException":
+                    return False
                 raise PersistenceException(f"Saving progress to DynamoDB failed: {type(err).__name__}.") from err
-            return attributes
-        raise PersistenceException("Progress could not be saved: too many concurrent changes.")
+            return True
+
+        return optimistic_update(
+            lambda: self._read(key),
+            write,
+            updater,
+            budget_seconds=self.retry_seconds,
+            first_pause_seconds=0.002,
+            longest_pause_seconds=0.05,
+            gave_up="Progress could not be saved: too many concurrent changes.",
+        )
 
 
-def _is_condition_failure(err: Exception) -> bool:
+def _create_table(resource: Any, table_name: str) -> None:
+    """Create the table with a string partition key `id`, unless it exists (as ask-sdk's adapter does)."""
+    try:
+        resource.create_table(
+            TableName=table_name,
+            KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
+            ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5},
+        )
+    except Exception as err:
+        if _error_code(err) != "ResourceInUseException":
+            raise PersistenceException(f"Creating the DynamoDB table {table_name} failed: {err}") from err
+
+
+def _error_code(err: Exception) -> str | None:
     response = getattr(err, "response", None)
     code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return code == "ConditionalCheckFailedException"
+    return code if isinstance(code, str) else None
 
 
 def adapter_from_settings(settings: EndpointSettings) -> VersionedDynamoDbAdapter:
