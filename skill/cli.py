@@ -128,11 +128,12 @@ def practices() -> None:
     """Print every practice's estimated length and silence share at each length."""
     from .content import SPEAKING_RATE_WPM, default_content, practice_table
 
+    rows = practice_table(default_content())
     click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute")
     click.echo(
         f"{'practice':24s} {'min':>3s} {'total s':>8s} {'speech s':>8s} {'silence s':>9s} {'silence':>7s} {'error':>6s}"
     )
-    for row in practice_table(default_content()):
+    for row in rows:
         click.echo(
             f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
             f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"
