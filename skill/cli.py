@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,6 +16,8 @@ import click
 from .errors import KindWellError, UserInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Exit status when the reader of our output goes away: 128 + SIGPIPE, what a shell reports for it.
+BROKEN_PIPE_STATUS = 141
 
 
 def friendly_errors(function: F) -> F:
@@ -23,7 +26,13 @@ def friendly_errors(function: F) -> F:
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            sys.stdout.flush()  # here, where a closed pipe can still be caught, not at exit
+            return result
+        except BrokenPipeError:
+            # The reader has gone (`kindwell sample ... | head`): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(BROKEN_PIPE_STATUS)
         except KindWellError as err:
             click.echo(f"kindwell: {err}", err=True)
             sys.exit(2)
@@ -53,8 +62,26 @@ def export_model(directory: Path, endpoint: str | None) -> None:
     """Write an ASK CLI skill package (skill.json, interactionModels/custom/*.json) to DIRECTORY."""
     from .alexa_model import export_package
 
+    if endpoint is not None:
+        _check_endpoint_url(endpoint)
     for path in export_package(directory, endpoint_uri=endpoint):
         click.echo(str(path))
+
+
+def _check_endpoint_url(url: str) -> None:
+    """UserInputError unless url is an https:// address Alexa could call."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+        raise UserInputError(
+            f"--endpoint must be the https:// address Alexa calls, such as https://kindwell.example.org/alexa "
+            f"(got {url!r})."
+        )
 
 
 @main.command()
@@ -156,14 +183,14 @@ def practices() -> None:
 def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify: bool) -> None:
     """Run the Alexa endpoint (POST /alexa, GET /healthz) with a development server."""
     import dataclasses
-    import logging
 
-    from werkzeug.serving import run_simple
-
+    from .dev_server import bind, check_port, configure_logging, server_on
+    from .preflight import check_endpoint
     from .settings import EndpointSettings
     from .web import INSECURE_WARNING, create_app
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    check_port(port)
+    configure_logging(log_level)
     settings = EndpointSettings.from_env()
     if skill_id:
         settings = dataclasses.replace(settings, skill_id=skill_id)
@@ -177,9 +204,17 @@ def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify:
             "Set KINDWELL_SKILL_ID (or --skill-id) to your skill's amzn1.ask.skill... id, "
             "or pass --no-verify for local development."
         )
-    app = create_app(settings)
-    click.echo(f"KindWell Alexa endpoint on http://{host}:{port}/alexa (development server; gunicorn in production)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    check_endpoint(settings)
+    # Bound before the app is built and before anything is announced: a taken port is one sentence.
+    listener = bind(host, port)
+    try:
+        server = server_on(listener, host, create_app(settings))
+    finally:
+        listener.close()  # the server holds its own copy of the socket
+    click.echo(
+        f"KindWell Alexa endpoint on http://{host}:{server.port}/alexa (development server; gunicorn in production)"
+    )
+    server.serve_forever()
 
 
 @main.command()
@@ -211,6 +246,8 @@ def voice(
         raise UserInputError("--wav needs at least one WAV file; use `kindwell voice --wav FILE...`.")
     if text_mode and wav_mode:
         raise UserInputError("Choose one of --text and --wav, not both.")
+    if mute and save_replies is not None:
+        raise UserInputError("--mute makes no audio, so --save-replies would write nothing; drop one of them.")
     from local_runner.runner import RunOptions, run
 
     options = RunOptions(model=model, text=text_mode, wav_files=files, mute=mute, save_replies=save_replies)
@@ -256,6 +293,7 @@ def render(practice: str | None, minutes: int | None, output: Path | None, all_d
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
     renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
+    renderer.check_writable(output)  # before minutes of rendering, not after
     with click.progressbar(
         length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
     ) as bar:
@@ -304,14 +342,24 @@ def models_download(name: str) -> None:
 @models.command("list")
 @friendly_errors
 def models_list() -> None:
-    """Show the Vosk models installed in ~/.cache/vosk."""
-    from local_runner.models import cache_dir, installed_models
+    """Show the Vosk models installed in ~/.cache/vosk, and which one `kindwell voice` uses."""
+    from local_runner.errors import NoModelError
+    from local_runner.models import cache_dir, find_model, installed_models
 
     found = installed_models()
+    try:
+        used: Path | None = find_model()
+    except NoModelError as err:
+        used, why = None, str(err)
     if not found:
         click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
     for path in found:
-        click.echo(str(path))
+        click.echo(f"{path}  (kindwell voice uses this one)" if path == used else str(path))
+    if used is None and found:
+        # Models in other languages are listed, but `voice` needs an English one.
+        click.echo(f"kindwell voice uses none of these: {why}")
+    elif used is not None and used not in found:
+        click.echo(f"kindwell voice uses {used} (KINDWELL_VOSK_MODEL or VOSK_MODEL_PATH).")
 
 
 if __name__ == "__main__":

@@ -57,16 +57,25 @@ def dynamodb_resource(region: str | None = None, endpoint_url: str | None = None
     if region is None:
         region = "us-east-1"  # DynamoDB-compatible local servers ignore the region, but boto3 wants one
 
+    from botocore.exceptions import BotoCoreError
+
     # Short timeouts and standard retries: a speaker waits only about eight seconds for a reply.
     config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
-    return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
+    try:
+        return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
+    except (BotoCoreError, ValueError) as err:  # InvalidRegionError, an unusable endpoint URL...
+        raise KindWellError(
+            f"DynamoDB cannot be reached with region {region!r} and endpoint {endpoint_url or 'AWS'} ({err}); "
+            "set AWS_REGION to your table's region and KINDWELL_DYNAMODB_ENDPOINT only for a local server."
+        ) from None
 
 
 def _adapter_base() -> type[AbstractPersistenceAdapter]:
     # ask_sdk_dynamodb builds a default boto3 resource at import time, which fails when no region is
     # configured. We never use that resource, so a placeholder region just for the import is enough;
     # the environment is restored at once so it cannot leak into real lookups.
-    missing = not (os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"))
+    # boto3's default session reads AWS_DEFAULT_REGION only: with just AWS_REGION set the import fails too.
+    missing = not os.environ.get("AWS_DEFAULT_REGION")
     if missing:
         os.environ["AWS_DEFAULT_REGION"] = "us-east-1"
     try:
