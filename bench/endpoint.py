@@ -29,15 +29,16 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
+from typing import IO, TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.alexa_pki import TEST_SKILL_ID, SigningIdentity, root_ca, signing_identity  # noqa: E402
-from tests.conftest import load_fixture  # noqa: E402
+if TYPE_CHECKING:
+    from tests.alexa_pki import SigningIdentity
+
+# The gunicorn helpers here (free_port, start_gunicorn, served) import nothing from tests/, so other
+# benchmarks (bench/soak.py) can use them; the signing test CA is imported where it is used.
 
 MIX = ["launch", "start_practice_breath_10", "affirmation", "amazon_help", "progress", "list_practices", "amazon_next"]
 
@@ -73,6 +74,8 @@ end
 
 def signed_requests(identity: SigningIdentity, users: int) -> list[tuple[str, bytes]]:
     """One signed request per user and kind of request, stamped now (good for 150 s)."""
+    from tests.conftest import load_fixture
+
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     out: list[tuple[str, bytes]] = []
     for user in range(users):
@@ -93,15 +96,20 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(factory: str, port: int, args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    factory: str, port: int, args: argparse.Namespace, env: dict[str, str], log: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn serving factory on 127.0.0.1:port, once /healthz answers; its output goes to log when given."""
     command = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(args.workers),
-        "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-        "--backlog", "2048", "--keep-alive", "5", factory,
+        sys.executable, "-m", "gunicorn", "-c", "python:skill.gunicorn_config", "--worker-class", "gthread",
+        "--workers", str(args.workers), "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning", "--backlog", "2048", "--keep-alive", "5", factory,
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {process.returncode} before serving {factory}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
@@ -169,10 +177,10 @@ def run_python(
 
 
 @contextmanager
-def served(factory: str, args: argparse.Namespace, env: dict[str, str]) -> Iterator[int]:
+def served(factory: str, args: argparse.Namespace, env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[int]:
     """An app under gunicorn on a free loopback port, for the duration of the block."""
     port = free_port()
-    process = start_gunicorn(factory, port, args, env)
+    process = start_gunicorn(factory, port, args, env, log)
     try:
         yield port
     finally:
@@ -212,6 +220,9 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=300, help="distinct Alexa users in the request stream")
     parser.add_argument("--generator", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
+    from cryptography.hazmat.primitives import serialization
+
+    from tests.alexa_pki import TEST_SKILL_ID, root_ca, signing_identity
 
     with tempfile.TemporaryDirectory(prefix="kindwell-bench-") as tmp:
         work = Path(tmp)
