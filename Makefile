@@ -7,6 +7,8 @@ EXTRAS ?= dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 GUNICORN_ARGS ?= --workers 2 --threads 4
+# Checks KindWell's configuration once, before any worker boots: a mistake is one sentence, then exit 2.
+GUNICORN_CONFIG := -c python:skill.web.gunicorn_config
 
 
 # Debian packages the offline voice and its tests need: espeak-ng speaks, PortAudio plays and
@@ -42,10 +44,10 @@ system-deps:
 run: setup
 	$(VENV)/bin/kindwell export-model build/skill-package
 ifdef KINDWELL_SKILL_ID
-	$(VENV)/bin/gunicorn $(GUNICORN_ARGS) --bind $(HOST):$(PORT) 'skill.web:create_app()'
+	$(VENV)/bin/gunicorn $(GUNICORN_CONFIG) $(GUNICORN_ARGS) --bind $(HOST):$(PORT) 'skill.web:create_app()'
 else
 	@echo "KINDWELL_SKILL_ID is not set: serving UNVERIFIED on 127.0.0.1:$(PORT), for local trials only."
-	KINDWELL_VERIFY=0 $(VENV)/bin/gunicorn $(GUNICORN_ARGS) --bind 127.0.0.1:$(PORT) 'skill.web:create_app()'
+	KINDWELL_VERIFY=0 $(VENV)/bin/gunicorn $(GUNICORN_CONFIG) $(GUNICORN_ARGS) --bind 127.0.0.1:$(PORT) 'skill.web:create_app()'
 endif
 
 ## Understand a few sample utterances with the offline matcher.

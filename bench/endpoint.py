@@ -29,9 +29,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-from cryptography.hazmat.primitives import serialization
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -94,15 +92,20 @@ def free_port() -> int:
         return port
 
 
-def start_gunicorn(factory: str, port: int, args: argparse.Namespace, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    factory: str, port: int, args: argparse.Namespace, env: dict[str, str], log: IO[bytes] | None = None
+) -> subprocess.Popen[bytes]:
+    """gunicorn serving factory on 127.0.0.1:port, once /healthz answers; its output goes to log when given."""
     command = [
-        sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", str(args.workers),
-        "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
-        "--backlog", "2048", "--keep-alive", "5", factory,
+        sys.executable, "-m", "gunicorn", "-c", "python:skill.web.gunicorn_config", "--worker-class", "gthread",
+        "--workers", str(args.workers), "--threads", str(args.threads), "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning", "--backlog", "2048", "--keep-alive", "5", factory,
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=log)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with status {process.returncode} before serving {factory}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", "/healthz")
@@ -170,10 +173,10 @@ def run_python(
 
 
 @contextmanager
-def served(factory: str, args: argparse.Namespace, env: dict[str, str]) -> Iterator[int]:
+def served(factory: str, args: argparse.Namespace, env: dict[str, str], log: IO[bytes] | None = None) -> Iterator[int]:
     """An app under gunicorn on a free loopback port, for the duration of the block."""
     port = free_port()
-    process = start_gunicorn(factory, port, args, env)
+    process = start_gunicorn(factory, port, args, env, log)
     try:
         yield port
     finally:
@@ -213,6 +216,8 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=300, help="distinct Alexa users in the request stream")
     parser.add_argument("--generator", choices=["wrk", "python"], default="wrk" if shutil.which("wrk") else "python")
     args = parser.parse_args()
+    from cryptography.hazmat.primitives import serialization
+
 
     with tempfile.TemporaryDirectory(prefix="kindwell-bench-") as tmp:
         work = Path(tmp)

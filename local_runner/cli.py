@@ -44,6 +44,8 @@ def voice(
         raise UserInputError("--wav needs at least one WAV file; use `kindwell voice --wav FILE...`.")
     if text_mode and wav_mode:
         raise UserInputError("Choose one of --text and --wav, not both.")
+    if mute and save_replies is not None:
+        raise UserInputError("--mute makes no audio, so --save-replies would write nothing; drop one of them.")
     from .runner import RunOptions, run
 
     options = RunOptions(model=model, text=text_mode, wav_files=files, mute=mute, save_replies=save_replies)
@@ -89,6 +91,7 @@ def render(practice: str | None, minutes: int | None, output: Path | None, all_d
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
     renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
+    renderer.check_writable(output)  # before minutes of rendering, not after
     with click.progressbar(
         length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
     ) as bar:
@@ -137,11 +140,22 @@ def models_download(name: str) -> None:
 @models.command("list")
 @friendly_errors
 def models_list() -> None:
-    """Show the Vosk models installed in ~/.cache/vosk."""
-    from .models import cache_dir, installed_models
+    """Show the Vosk models installed in ~/.cache/vosk, and which one `kindwell voice` uses."""
+    from .errors import NoModelError
+    from .models import cache_dir, find_model, installed_models
 
     found = installed_models()
+    why = ""
+    try:
+        used: Path | None = find_model()
+    except NoModelError as err:
+        used, why = None, str(err)
     if not found:
         click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
     for path in found:
-        click.echo(str(path))
+        click.echo(f"{path}  (kindwell voice uses this one)" if path == used else str(path))
+    if used is None and found:
+        # Models in other languages are listed, but `voice` needs an English one.
+        click.echo(f"kindwell voice uses none of these: {why}")
+    elif used is not None and used not in found:
+        click.echo(f"kindwell voice uses {used} (KINDWELL_VOSK_MODEL or VOSK_MODEL_PATH).")

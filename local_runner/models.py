@@ -77,14 +77,31 @@ def find_model(explicit: Path | None = None) -> Path:
         path = Path(value).expanduser()
         if variable == "VOSK_MODEL_PATH" and not looks_like_model(path):
             # Vosk's own variable names a folder of models; take the English one in it.
-            found = _english(installed_models(path))
+            models = installed_models(path)
+            found = _english(models)
             if found:
                 return found
+            raise NoModelError(no_english_model(f"VOSK_MODEL_PATH ({path})", models))
         return path
-    found = _english(installed_models())
+    models = installed_models()
+    found = _english(models)
     if found is None:
-        raise NoModelError(NO_MODEL)
+        raise NoModelError(no_english_model(str(cache_dir()), models) if models else NO_MODEL)
     return found
+
+
+def no_english_model(where: str, models: list[Path]) -> str:
+    """One sentence for a place that holds no English model (maybe models in other languages)."""
+    if not models:
+        return (
+            f"{where} is neither a Vosk model nor a folder holding one; point it at a model folder, "
+            "or run `kindwell models download en-us`."
+        )
+    names = ", ".join(model.name for model in models)
+    return (
+        f"{where} holds {names} but no English model; run `kindwell models download en-us` "
+        "or pass --model PATH to an English model."
+    )
 
 
 def _english(models: list[Path]) -> Path | None:

@@ -29,7 +29,7 @@ from skill.text import normalize
 
 from .errors import ModelLoadError, NoModelError
 from .grammar import CommandGrammar, VocabularyReport, strip_unknown
-from .models import NO_MODEL, looks_like_model
+from .models import NO_MODEL, installed_models, looks_like_model
 from .settings import RecognizerSettings
 
 
@@ -66,6 +66,12 @@ def load_model(path: Path, frames_per_chunk: int | None = None) -> Any:
     if not path.exists():
         raise NoModelError(f"No Vosk model at {path}. Run `kindwell models download en-us` or pass --model PATH.")
     if not looks_like_model(path):
+        if installed_models(path):
+            names = ", ".join(model.name for model in installed_models(path))
+            raise ModelLoadError(
+                f"{path} is a folder of Vosk models ({names}), not a model; "
+                "point --model or KINDWELL_VOSK_MODEL at one of them."
+            )
         raise ModelLoadError(
             f"{path} is not a complete Vosk model (no am/final.mdl or conf/model.conf); "
             "download it again with `kindwell models download en-us`."

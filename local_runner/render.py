@@ -110,8 +110,7 @@ class PracticeRenderer:
         kind = path.suffix.lower().lstrip(".")
         if kind not in FORMATS:
             raise UserInputError(f"Cannot write {path.name}: use a file name ending in .mp3 or .wav.")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary = self._temporary(path)
         try:
             if kind == "wav":
                 import soundfile
@@ -120,9 +119,32 @@ class PracticeRenderer:
             else:
                 temporary.write_bytes(self.encode_mp3(samples))
             temporary.replace(path)
+        except OSError as err:
+            raise _cannot_write(path, err) from None
         finally:
             temporary.unlink(missing_ok=True)
         return path
+
+    def check_writable(self, path: Path) -> None:
+        """UserInputError, naming path, unless a rendering can be written there (checked before rendering)."""
+        if path.is_dir():
+            raise UserInputError(f"Cannot write {path}: it is a folder; give a file name ending in .mp3 or .wav.")
+        temporary = self._temporary(path)
+        try:
+            temporary.touch()
+        except OSError as err:
+            raise _cannot_write(path, err) from None
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    @staticmethod
+    def _temporary(path: Path) -> Path:
+        """The file a rendering is written to before it replaces path (its folder made if missing)."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise _cannot_write(path, err) from None
+        return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
     def encode_mp3(self, samples: np.ndarray) -> bytes:
         """Constant-bitrate mono MP3 (LAME, through lameenc)."""
@@ -178,3 +200,7 @@ def _render_track(catalog: AudioCatalog, track: AudioTrack) -> Path:
     """Render one track in a worker process (each process loads its own espeak-ng)."""
     renderer = PracticeRenderer(catalog)
     return renderer.write(renderer.render(track.practice, track.minutes), catalog.path(track))
+
+
+def _cannot_write(path: Path, err: OSError) -> UserInputError:
+    return UserInputError(f"Cannot write {path}: {err.strerror or err}; choose a folder you can write to.")

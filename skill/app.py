@@ -18,6 +18,7 @@ from .handlers import KindExceptionHandler, SkillServices, request_handlers
 from .handlers.base import zone
 from .persistence import SQLitePersistenceAdapter
 from .safety import SafetyPolicy, default_safety, load_safety
+from .state_guard import SessionGuard
 
 
 def build_skill(
@@ -61,6 +62,8 @@ def build_skill(
     if skill_id:
         # ask-sdk rejects requests whose application id differs from this one.
         builder.skill_id = skill_id  # type: ignore[assignment]
+    # Before any handler: malformed session attributes are reset, not met mid-turn.
+    builder.add_global_request_interceptor(SessionGuard(services.content))
     for handler in request_handlers(services):
         builder.add_request_handler(handler)
     builder.add_exception_handler(KindExceptionHandler(services))

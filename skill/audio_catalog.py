@@ -82,8 +82,10 @@ class AudioTrack:
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
         """Parse a token this skill issued; None for anything else."""
-        parts = (token or "").split(":")
-        if len(parts) != 4 or parts[0] != TOKEN_PREFIX or not parts[2].isdigit():
+        parts = (token if isinstance(token, str) else "").split(":")
+        # isdigit() alone passes "²" and other digits int() refuses, and a 5,000-digit number int() refuses too.
+        minutes = parts[2] if len(parts) == 4 else ""
+        if parts[0] != TOKEN_PREFIX or not (minutes.isascii() and minutes.isdigit() and len(minutes) <= 4):
             return None
         return cls(parts[1], int(parts[2]), parts[3])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ import click
 from .errors import KindWellError, UserInputError
 
 F = TypeVar("F", bound=Callable[..., Any])
+#: Exit status when the reader of our output goes away: 128 + SIGPIPE, what a shell reports for it.
+BROKEN_PIPE_STATUS = 141
 
 #: The entry-point group through which front ends add commands to `kindwell`.
 COMMAND_GROUP = "kindwell.commands"
@@ -86,7 +89,13 @@ def friendly_errors(function: F) -> F:
     @wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args, **kwargs)
+            result = function(*args, **kwargs)
+            sys.stdout.flush()  # here, where a closed pipe can still be caught, not at exit
+            return result
+        except BrokenPipeError:
+            # The reader has gone (`kindwell sample ... | head`): stop quietly, as other tools do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(BROKEN_PIPE_STATUS)
         except KindWellError as err:
             click.echo(f"kindwell: {err}", err=True)
             sys.exit(2)
@@ -169,8 +178,26 @@ def export_model(directory: Path, endpoint: str | None) -> None:
     """Write an ASK CLI skill package (skill.json, interactionModels/custom/*.json) to DIRECTORY."""
     from .alexa_model import export_package
 
+    if endpoint is not None:
+        _check_endpoint_url(endpoint)
     for path in export_package(directory, endpoint_uri=endpoint):
         click.echo(str(path))
+
+
+def _check_endpoint_url(url: str) -> None:
+    """UserInputError unless url is an https:// address Alexa could call."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
+        raise UserInputError(
+            f"--endpoint must be the https:// address Alexa calls, such as https://kindwell.example.org/alexa "
+            f"(got {url!r})."
+        )
 
 
 @main.command()
@@ -244,11 +271,12 @@ def practices() -> None:
     """Print every practice's estimated length and silence share at each length."""
     from .content import SPEAKING_RATE_WPM, default_content, practice_table
 
+    rows = practice_table(default_content())
     click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute")
     click.echo(
         f"{'practice':24s} {'min':>3s} {'total s':>8s} {'speech s':>8s} {'silence s':>9s} {'silence':>7s} {'error':>6s}"
     )
-    for row in practice_table(default_content()):
+    for row in rows:
         click.echo(
             f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
             f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .response_keys import required_responses
 
 #: Lengths every practice is offered at, in minutes.
 PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
@@ -319,6 +320,9 @@ def load_content(root: Path | None = None) -> Content:
     care_responses, care_breath = _load_care(root / "care.yaml")
     for key in sorted(set(responses) & set(care_responses)):
         raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
+    for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
+        if key not in responses and key not in care_responses:
+            raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
     return Content(
         practices=practices,
         affirmations=_load_affirmations(root / "affirmations.yaml"),

@@ -19,6 +19,7 @@ from hassil.sample import sample_sentence
 
 from .content import load_yaml, prompts_dir
 from .errors import ContentError
+from .template_check import parse_intents
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -123,11 +124,7 @@ def load_language(root: Path | None = None, language: str = "en") -> Language:
     """Load and cross-check the templates and the Alexa mapping."""
     base = (root or prompts_dir()) / "language"
     path = base / f"{language}.yaml"
-    data = load_yaml(path)
-    try:
-        intents = Intents.from_dict(data)
-    except Exception as err:  # hassil raises several parser errors; all mean a bad template
-        raise ContentError(f"{path} has a template hassil cannot parse ({err}); fix that sentence.") from err
+    intents = parse_intents(load_yaml(path), path)
     alexa = load_yaml(base / "alexa.yaml")
     slots: dict[str, SlotSpec] = {}
     for list_name, spec in alexa["slots"].items():

@@ -38,7 +38,7 @@ class Position:
             return None
         try:
             return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]))
-        except (KeyError, TypeError, ValueError):
+        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
             return None
 
 

@@ -7,11 +7,17 @@ which `datetime.fromisoformat` reads; a model class never changes, so its lookup
 plan are worked out once. These methods override name-mangled privates of ask-sdk 1.x (pinned
 below 2 in pyproject.toml); the test suite checks the result equals DefaultSerializer's for every
 request fixture.
+
+It is also stricter than DefaultSerializer about malformed input, which ask-sdk passes through to
+handlers: a value whose JSON type cannot be what the model declares (an object where a number or a
+list belongs, a number JSON cannot carry, a time that is not a real moment) raises
+SerializationException, so the endpoint answers 400 and no handler meets it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
@@ -25,6 +31,33 @@ _LOAD_CLASS = "_DefaultSerializer__load_class_from_name"
 _READ_DATETIME = "_DefaultSerializer__deserialize_datetime"
 _READ_ANY = "_DefaultSerializer__deserialize"
 _BY_DISCRIMINATOR = "_DefaultSerializer__get_obj_by_discriminator"
+_READ_PRIMITIVE = "_DefaultSerializer__deserialize_primitive"
+
+#: Integers in Alexa's models are 64-bit; anything larger is not a value Alexa sends.
+_INT_LIMIT = 2**63
+
+
+def _json_kind(payload: Any) -> str:
+    return "an object" if isinstance(payload, dict) else "a list" if isinstance(payload, list) else "a value"
+
+
+def sane_timestamp(moment: dt.datetime) -> dt.datetime:
+    """moment itself when it is a real instant that survives conversion to any time zone; ValueError if not.
+
+    A parser may accept an offset of 25 hours, or year 1 or 9999, which later overflow when converted
+    to the listener's zone.
+    """
+    try:
+        if moment.tzinfo is not None:
+            moment.utcoffset()  # raises ValueError for an offset of a day or more
+            utc = moment.astimezone(dt.UTC)
+        else:
+            utc = moment
+    except OverflowError:
+        raise ValueError("time out of range") from None
+    if not 1 < utc.year < 9999:
+        raise ValueError("time out of range")
+    return moment
 
 
 @dataclass(frozen=True)
@@ -33,6 +66,8 @@ class _Plan:
 
     fields: tuple[tuple[str, str, Any], ...]
     keys: frozenset[str]
+    reserved: frozenset[str]
+    """Attribute names of the model: keys that may not be set from unknown JSON keys."""
 
 
 @lru_cache(maxsize=1024)
@@ -42,7 +77,7 @@ def _plan(model_class: type) -> _Plan:
     for attribute in types:
         names.setdefault(attribute, attribute)
     fields = tuple((attribute, key, types[attribute]) for attribute, key in names.items())
-    return _Plan(fields, frozenset(names.values()))
+    return _Plan(fields, frozenset(names.values()), frozenset(names))
 
 
 @lru_cache(maxsize=1024)
@@ -63,6 +98,30 @@ class FastSerializer(DefaultSerializer):
         except (ImportError, AttributeError):
             return getattr(super(), _LOAD_CLASS)(class_name)
 
+    def _DefaultSerializer__deserialize(self, payload: Any, obj_type: Any) -> Any:
+        # ask-sdk iterates whatever it is given as a list or dict: a string becomes its characters.
+        if payload is not None and isinstance(obj_type, str):
+            if obj_type.startswith("list[") and not isinstance(payload, list):
+                raise SerializationException(f"Expected a list, got {_json_kind(payload)}.")
+            if obj_type.startswith("dict(") and not isinstance(payload, dict):
+                raise SerializationException(f"Expected an object, got {_json_kind(payload)}.")
+        return getattr(super(), _READ_ANY)(payload, obj_type)
+
+    def _DefaultSerializer__deserialize_primitive(self, payload: Any, obj_type: Any) -> Any:
+        # ask-sdk hands an object or list declared as a number or string to handlers unchanged.
+        if isinstance(payload, dict | list):
+            expected = getattr(obj_type, "__name__", "value")
+            raise SerializationException(f"Expected a {expected}, got {_json_kind(payload)}.")
+        if isinstance(payload, float) and not math.isfinite(payload):
+            raise SerializationException("A number is not finite.")
+        try:
+            value = getattr(super(), _READ_PRIMITIVE)(payload, obj_type)
+        except OverflowError:
+            raise SerializationException("A number is out of range.") from None
+        if isinstance(value, int) and not isinstance(value, bool) and not -_INT_LIMIT <= value < _INT_LIMIT:
+            raise SerializationException("A number is out of range.")
+        return value
+
     def deserialize_object(self, payload: Any, obj_type: Any) -> Any:
         """Like deserialize(), for JSON that is already parsed (the web endpoint parses it once)."""
         try:
@@ -78,6 +137,8 @@ class FastSerializer(DefaultSerializer):
                 return obj_type(payload)
             if not hasattr(obj_type, "deserialized_types"):
                 return payload
+            if not isinstance(payload, dict):
+                raise SerializationException(f"Expected an object, got {_json_kind(payload)}.")
             if hasattr(obj_type, "get_real_child_model"):
                 obj_type = getattr(self, _BY_DISCRIMINATOR)(payload, obj_type)
             plan = _plan(obj_type)
@@ -87,7 +148,9 @@ class FastSerializer(DefaultSerializer):
                 if key in payload:
                     setattr(model, attribute, read(payload[key], declared))
             for key in payload:
-                if key not in plan.keys:
+                # Unknown keys are kept as ask-sdk keeps them, unless they would replace one of the
+                # model's own attributes or methods (a "object_type" key must not change the type).
+                if key not in plan.keys and key not in plan.reserved and not hasattr(obj_type, key):
                     setattr(model, key, payload[key])
             return model
         except SerializationException:
@@ -96,11 +159,19 @@ class FastSerializer(DefaultSerializer):
             raise SerializationException(str(err)) from err
 
     def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
-        if isinstance(payload, str):
+        if not isinstance(payload, str):
+            raise SerializationException(f"Expected an ISO 8601 time, got {_json_kind(payload)}.")
+        try:
+            parsed = dt.datetime.fromisoformat(payload)
+        except ValueError:
             try:
-                parsed = dt.datetime.fromisoformat(payload)
-            except ValueError:
-                parsed = None
-            if parsed is not None:
-                return parsed.date() if obj_type is dt.date else parsed
-        return getattr(super(), _READ_DATETIME)(payload, obj_type)
+                parsed = getattr(super(), _READ_DATETIME)(payload, dt.datetime)
+            except OverflowError:
+                raise SerializationException("A time is out of range.") from None
+        if not isinstance(parsed, dt.datetime):
+            return parsed
+        try:
+            sane_timestamp(parsed)
+        except ValueError:
+            raise SerializationException("A time is out of range.") from None
+        return parsed.date() if obj_type is dt.date else parsed

@@ -67,7 +67,11 @@ class EndpointSettings:
         try:
             max_body = int(raw_limit) if raw_limit else cls.max_body_bytes
         except ValueError:
-            raise UserInputError(f"KINDWELL_MAX_BODY_BYTES must be a number of bytes (got {raw_limit!r}).") from None
+            max_body = 0
+        if max_body <= 0:
+            raise UserInputError(
+                f"KINDWELL_MAX_BODY_BYTES must be a number of bytes, such as 131072 (got {raw_limit!r})."
+            )
         db = env.get("KINDWELL_DB", "").strip()
         return cls(
             skill_id=env.get("KINDWELL_SKILL_ID", "").strip() or None,

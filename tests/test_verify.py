@@ -201,3 +201,29 @@ def test_the_production_trust_store_is_certifis_public_roots() -> None:
     # Amazon's signing certificate chains to Amazon Root CA 1; it must be trusted in production.
     assert any("CN=Amazon Root CA 1" in name for name in names)
     assert len(roots) > 50 and all(isinstance(cert, x509.Certificate) for cert in roots)
+
+
+CHEAP_FAILURES = {
+    "signature not base64": ({"Signature-256": "not base64!"}, None, "not base64"),
+    "signature empty": ({"Signature-256": "   "}, None, "Signature-256"),
+    "certificate URL elsewhere": ({"SignatureCertChainUrl": "https://evil.example/echo.api/c.pem"}, None, "host"),
+    "body not JSON": ({}, b"{not json", "not JSON"),
+    "body nested too deep": ({}, b'{"a":' + b"[" * 100 + b"]" * 100 + b"}", "levels deep"),
+    "body 5,000 levels deep": ({}, b"[" * 5000 + b"]" * 5000, "levels deep"),
+    "number JSON cannot carry": ({}, b'{"request": {"n": 1e400}}', "number JSON cannot carry"),
+    "stale timestamp": ({}, launch_body(timestamp="2020-01-01T00:00:00Z"), "150 seconds"),
+    "timestamp offset of 25 hours": ({}, launch_body(timestamp="2026-11-25T09:30:00+25:00"), "not an ISO 8601"),
+    "another skill": ({}, {**launch_body(), "context": {"System": {"application": {"applicationId": "x"}}}}, "skill"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHEAP_FAILURES))
+def test_cheap_checks_fail_before_the_certificate_chain_is_downloaded(case: str) -> None:
+    identity = signing_identity()
+    verifier, amazon = verifier_for(identity)
+    header_changes, body, reason = CHEAP_FAILURES[case]
+    raw, headers = signed(body if body is not None else launch_body(), identity)
+    headers.update(header_changes)
+    with pytest.raises(RequestRejected, match=reason):
+        verifier.verify(headers, raw)
+    assert amazon.fetches == []

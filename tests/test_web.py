@@ -200,17 +200,46 @@ def test_an_oversized_body_gets_413_before_it_is_read(tmp_path: Path) -> None:
     assert reply.status == 413 and "error" in reply.json()
 
 
+def test_a_chunked_body_over_the_limit_gets_413_too(tmp_path: Path) -> None:
+    import http.client
+    import socket
+
+    body = json.dumps({**envelope(), "padding": "x" * 8192}).encode()
+    chunks = b"".join(
+        b"%x\r\n%s\r\n" % (len(body[i : i + 1000]), body[i : i + 1000]) for i in range(0, len(body), 1000)
+    )
+    head = b"POST /alexa HTTP/1.1\r\nHost: kindwell\r\nTransfer-Encoding: chunked\r\n"
+    headers = "".join(f"{key}: {value}\r\n" for key, value in GOOD.headers(body).items()).encode()
+    with (
+        live_server(make_app(tmp_path, max_body=4096)) as running,
+        socket.create_connection((running.host, running.port), timeout=30) as connection,
+    ):
+        connection.sendall(head + headers + b"\r\n" + chunks + b"0\r\n\r\n")
+        reply = http.client.HTTPResponse(connection)
+        reply.begin()
+        status, answer = reply.status, json.loads(reply.read())
+    assert status == 413 and answer["error"] == "The request body is larger than 4096 bytes."
+
+
 def test_wrong_method_and_unknown_path_are_json_4xx(server: LiveServer) -> None:
     assert server.request("GET", "/alexa").status == 405
     missing = server.request("GET", "/nothing")
     assert missing.status == 404 and "error" in missing.json()
 
 
-def test_a_request_without_a_user_still_gets_a_spoken_reply(server: LiveServer) -> None:
+def test_a_request_without_a_user_still_gets_a_spoken_reply(
+    server: LiveServer, caplog: pytest.LogCaptureFixture
+) -> None:
     data = envelope()
     del data["context"]["System"]["user"], data["session"]["user"]
-    reply = server.post(*signed(data, GOOD))
+    with caplog.at_level(logging.INFO, logger="kindwell"):
+        reply = server.post(*signed(data, GOOD))
     assert reply.status == 200 and reply.json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+    # One line saying why, not a traceback through ask-sdk's dispatcher.
+    assert "Traceback" not in caplog.text and not any(record.exc_info for record in caplog.records)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("skill")] == [
+        "Could not keep progress for LaunchRequest: The request has no user id, so nothing can be saved for it."
+    ]
 
 
 def test_concurrent_launches_by_one_user_lose_no_visit(server: LiveServer, tmp_path: Path) -> None:

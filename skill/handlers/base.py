@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
@@ -21,9 +21,11 @@ from ask_sdk_model.ui import SimpleCard
 from .. import ssml
 from ..audio_catalog import AudioCatalog
 from ..content import Content, Practice
+from ..errors import UserInputError
 from ..persistence import atomic_update
 from ..progress import Attributes
 from ..safety import SafetyPolicy
+from ..state_guard import guard_progress
 
 # Session attribute keys.
 AWAITING = "awaiting"
@@ -126,8 +128,13 @@ def resolved_id(handler_input: HandlerInput, name: str) -> str | None:
     slot = (getattr(getattr(request, "intent", None), "slots", None) or {}).get(name)
     resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
     for authority in resolutions:
-        if authority.status and authority.status.code == StatusCode.ER_SUCCESS_MATCH and authority.values:
-            return str(authority.values[0].value.id)
+        status = getattr(authority, "status", None)
+        values = getattr(authority, "values", None)
+        if getattr(status, "code", None) == StatusCode.ER_SUCCESS_MATCH and values:
+            # A resolution may come with null parts; only a real id counts.
+            value_id = getattr(getattr(values[0], "value", None), "id", None)
+            if isinstance(value_id, str) and value_id:
+                return value_id
     return None
 
 
@@ -147,10 +154,11 @@ def session(handler_input: HandlerInput) -> dict[str, Any]:
 
 
 def user(handler_input: HandlerInput, services: SkillServices) -> Attributes:
-    """The user's persistent attributes ({} when no adapter is configured)."""
+    """The user's persistent attributes ({} when no adapter is configured), malformed entries reset."""
     if services.adapter is None:
         return session(handler_input).setdefault("_user", {})
     attributes: Attributes = handler_input.attributes_manager.persistent_attributes
+    guard_progress(handler_input, attributes, services.content)
     return attributes
 
 
@@ -162,7 +170,12 @@ def update_user(
         attributes = user(handler_input, services)
         change(attributes)
         return attributes
-    saved = atomic_update(services.adapter, handler_input.request_envelope, change)
+
+    def guarded_change(attributes: Attributes) -> None:
+        guard_progress(handler_input, attributes, services.content)
+        change(attributes)
+
+    saved = atomic_update(services.adapter, handler_input.request_envelope, guarded_change)
     handler_input.attributes_manager.persistent_attributes = saved
     return saved
 
@@ -178,12 +191,24 @@ def today(handler_input: HandlerInput, services: SkillServices) -> dt.date:
     moment = stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(services.timezone).date()
+    try:
+        return moment.astimezone(services.timezone).date()
+    except (OverflowError, ValueError):
+        # A time at the very edge of the calendar (the endpoint refuses those before they get here).
+        return dt.datetime.now(services.timezone).date()
 
 
 def zone(name: str | None) -> dt.tzinfo:
-    """A time zone by IANA name; UTC when unset."""
-    return ZoneInfo(name) if name else dt.UTC
+    """A time zone by IANA name (KINDWELL_TIMEZONE); UTC when unset; UserInputError for an unknown name."""
+    if not name:
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UserInputError(
+            f"KINDWELL_TIMEZONE must be an IANA time zone name such as Europe/London or America/New_York "
+            f"(got {name!r})."
+        ) from None
 
 
 def respond(

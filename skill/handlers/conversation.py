@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -163,9 +164,14 @@ class KindExceptionHandler(AbstractExceptionHandler):
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
         # Only the request kind and the exception: slot values could hold what someone said.
-        _LOGGER.error(
-            "Error handling %s: %s", request_kind(handler_input), type(exception).__name__, exc_info=exception
-        )
+        if isinstance(exception, PersistenceException):
+            # Progress could not be read or saved (no user id, the database unreachable): its own
+            # message says which, in one line; a traceback would only show ask-sdk's call chain.
+            _LOGGER.error("Could not keep progress for %s: %s", request_kind(handler_input), exception)
+        else:
+            _LOGGER.error(
+                "Error handling %s: %s", request_kind(handler_input), type(exception).__name__, exc_info=exception
+            )
         text = self.services.content.responses.get("error")
         return respond(
             handler_input,

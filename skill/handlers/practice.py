@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from functools import cache
 
@@ -193,7 +194,7 @@ def _requested_minutes(handler_input: HandlerInput) -> float | None:
             value = float(minutes)
         except ValueError:
             value = 0.0
-        if value > 0:
+        if math.isfinite(value) and value > 0:
             return value
     return parse_duration_minutes(slot_text(handler_input, "duration"))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
@@ -26,6 +26,7 @@ __all__ = [
     "SQLitePersistenceAdapter",
     "Updater",
     "atomic_update",
+    "check_backend",
     "default_database_path",
     "optimistic_update",
     "persistence_adapter",
@@ -50,8 +51,20 @@ BACKENDS: dict[str, Backend] = {
 }
 
 
+def check_backend(settings: EndpointSettings) -> None:
+    """One sentence with the fix when the chosen backend cannot work (checked at start, before serving)."""
+    check = getattr(_backend_module(settings), "check_settings", None)
+    if check is not None:
+        check(settings)
+
+
 def persistence_adapter(settings: EndpointSettings) -> AbstractPersistenceAdapter:
     """The adapter of the backend the settings name, built from the settings."""
+    adapter: AbstractPersistenceAdapter = _backend_module(settings).adapter_from_settings(settings)
+    return adapter
+
+
+def _backend_module(settings: EndpointSettings) -> Any:
     backend = BACKENDS.get(settings.persistence)
     if backend is None:
         raise UserInputError(
@@ -66,5 +79,4 @@ def persistence_adapter(settings: EndpointSettings) -> AbstractPersistenceAdapte
             f"{settings.persistence} persistence needs {err.name or 'a missing package'}: "
             f"install KindWell with `pip install 'kindwell[{backend.extra}]'`."
         ) from None
-    adapter: AbstractPersistenceAdapter = module.adapter_from_settings(settings)
-    return adapter
+    return module

@@ -23,7 +23,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 from botocore.config import Config
 
-from ..errors import KindWellError
+from ..errors import KindWellError, UserInputError
 from .updates import Updater, optimistic_update, user_key
 
 if TYPE_CHECKING:
@@ -60,9 +60,17 @@ def dynamodb_resource(region: str | None = None, endpoint_url: str | None = None
     if region is None:
         region = "us-east-1"  # DynamoDB-compatible local servers ignore the region, but boto3 wants one
 
+    from botocore.exceptions import BotoCoreError
+
     # Short timeouts and standard retries: a speaker waits only about eight seconds for a reply.
     config = Config(connect_timeout=2, read_timeout=3, retries={"max_attempts": 3, "mode": "standard"})
-    return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
+    try:
+        return boto3.resource("dynamodb", region_name=region, endpoint_url=endpoint_url, config=config)
+    except (BotoCoreError, ValueError) as err:  # InvalidRegionError, an unusable endpoint URL...
+        raise KindWellError(
+            f"DynamoDB cannot be reached with region {region!r} and endpoint {endpoint_url or 'AWS'} ({err}); "
+            "set AWS_REGION to your table's region and KINDWELL_DYNAMODB_ENDPOINT only for a local server."
+        ) from None
 
 
 class VersionedDynamoDbAdapter(AbstractPersistenceAdapter):
@@ -182,3 +190,31 @@ def adapter_from_settings(settings: EndpointSettings) -> VersionedDynamoDbAdapte
     return VersionedDynamoDbAdapter(
         settings.dynamodb_table, resource=resource, create_table=settings.dynamodb_create_table
     )
+
+
+def check_settings(settings: EndpointSettings) -> None:
+    """UserInputError unless DynamoDB persistence names a region boto3 can reach."""
+    if settings.persistence != "dynamodb" or settings.dynamodb_endpoint:
+        return  # DynamoDB-compatible local servers take any region
+    region = settings.aws_region
+    if not region:
+        raise UserInputError(
+            "KINDWELL_PERSISTENCE=dynamodb needs the table's region: set AWS_REGION, for example AWS_REGION=eu-west-1."
+        )
+    try:
+        import boto3
+    except ImportError:
+        raise KindWellError(
+            "DynamoDB persistence needs boto3: install KindWell with `pip install 'kindwell[dynamodb]'`."
+        ) from None
+    session = boto3.session.Session()
+    known = {
+        name
+        for partition in session.get_available_partitions()
+        for name in session.get_available_regions("dynamodb", partition_name=partition)
+    }
+    if known and region not in known:
+        raise UserInputError(
+            f"AWS_REGION is {region!r}, which is not an AWS region with DynamoDB; "
+            "set it to your table's region, such as eu-west-1 (or upgrade boto3 if the region is new)."
+        )

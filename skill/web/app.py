@@ -19,7 +19,7 @@ from typing import Any
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..envelopes import invoke
 from ..safety import default_safety
@@ -33,6 +33,7 @@ from .verify import (
     check_skill_id,
     https_cert_fetcher,
     parse_envelope,
+    parse_timestamp,
 )
 
 _LOGGER = logging.getLogger("kindwell.web")
@@ -77,6 +78,12 @@ def envelope_problem(envelope: Mapping[str, Any]) -> str | None:
     for part in ("session", "context"):
         if part in envelope and not isinstance(envelope[part], dict | None):
             return f"The envelope's {part} is not an object."
+    stamp = req.get("timestamp")
+    if stamp is not None and (not isinstance(stamp, str) or parse_timestamp(stamp) is None):
+        return "The request timestamp is not an ISO 8601 time."
+    session = envelope.get("session")
+    if isinstance(session, dict) and not isinstance(session.get("attributes"), dict | None):
+        return "The session's attributes are not an object."
     if req["type"] == "IntentRequest":
         intent = req.get("intent")
         if not isinstance(intent, dict) or not isinstance(intent.get("name"), str):
@@ -127,6 +134,10 @@ def create_app(
     def alexa() -> Response:
         started = time.perf_counter()
         body = request.get_data(cache=False)
+        if request.content_length is None and len(body) >= settings.max_body_bytes:
+            # A chunked body has no length to refuse up front: Werkzeug stops reading at the limit
+            # and hands over what it read, which would otherwise be judged as truncated JSON.
+            raise RequestEntityTooLarge()
         try:
             envelope = verifier.verify(request.headers, body) if verifier else _unverified(body, skill_id)
         except RequestRejected as rejection:
@@ -139,12 +150,16 @@ def create_app(
             return _error(400, problem)
         try:
             result = invoke(shared_skill, envelope)
-        except (SerializationException, AttributeError, TypeError, ValueError, KeyError) as err:
+        except (SerializationException, AttributeError, TypeError, ValueError, KeyError, RecursionError) as err:
             # ask-sdk could not map the envelope onto its model: the request is malformed, not us.
             _LOGGER.warning("Could not handle %s request: %s", kind, type(err).__name__)
             return _error(400, "The request is not an Alexa request envelope this skill understands.")
         _LOGGER.debug("Answered %s in %.1f ms", kind, (time.perf_counter() - started) * 1000)
         return _json(200, result)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(error: RequestEntityTooLarge) -> Response:
+        return _error(413, f"The request body is larger than {settings.max_body_bytes} bytes.")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Response:

@@ -24,14 +24,14 @@ from ..errors import UserInputError
 def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify: bool) -> None:
     """Run the Alexa endpoint (POST /alexa, GET /healthz) with a development server."""
     import dataclasses
-    import logging
-
-    from werkzeug.serving import run_simple
 
     from ..settings import EndpointSettings
     from .app import INSECURE_WARNING, create_app
+    from .dev_server import bind, check_port, configure_logging, server_on
+    from .preflight import check_endpoint
 
-    logging.basicConfig(level=log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    check_port(port)
+    configure_logging(log_level)
     settings = EndpointSettings.from_env()
     if skill_id:
         settings = dataclasses.replace(settings, skill_id=skill_id)
@@ -45,6 +45,14 @@ def serve(host: str, port: int, log_level: str, skill_id: str | None, no_verify:
             "Set KINDWELL_SKILL_ID (or --skill-id) to your skill's amzn1.ask.skill... id, "
             "or pass --no-verify for local development."
         )
-    app = create_app(settings)
-    click.echo(f"KindWell Alexa endpoint on http://{host}:{port}/alexa (development server; gunicorn in production)")
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    check_endpoint(settings)
+    # Bound before the app is built and before anything is announced: a taken port is one sentence.
+    listener = bind(host, port)
+    try:
+        server = server_on(listener, host, create_app(settings))
+    finally:
+        listener.close()  # the server holds its own copy of the socket
+    click.echo(
+        f"KindWell Alexa endpoint on http://{host}:{server.port}/alexa (development server; gunicorn in production)"
+    )
+    server.serve_forever()

@@ -1,9 +1,12 @@
 """Verify that a request really comes from Alexa, following Amazon's checklist for web-service skills.
 
-Amazon signs every request it sends to a skill hosted as a web service. Before anything reads the body
-we check, in order: the certificate chain URL, the chain itself (trusted root, dates, echo-api SAN),
-the `Signature-256` header over the raw body, the request timestamp and the skill id. Any failure raises
-`RequestRejected` with one sentence that is safe to log (it never quotes the body).
+Amazon signs every request it sends to a skill hosted as a web service. Before the skill sees a request
+we check, cheapest first, so that nothing is downloaded for a request that fails a free check: both
+signature headers present and `Signature-256` base64, the certificate chain URL's shape, the body
+(a JSON object, nesting at most MAX_NESTING deep), the request timestamp and the skill id; then the
+chain itself (downloaded once per URL; trusted root, dates, echo-api SAN) and the signature over the
+raw body. Any failure raises `RequestRejected` with one sentence that is safe to log (it never quotes
+the body).
 
 The trust store and the certificate fetcher are parameters, so tests and benchmarks can use their own
 CA and a stand-in for Amazon's certificate server without touching the network.
@@ -15,6 +18,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 import posixpath
 import ssl
 import threading
@@ -36,6 +40,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
 from ..errors import KindWellError
+from ..serializer import sane_timestamp
 from .addressing import RequestRejected, application_id, check_skill_id
 
 __all__ = [
@@ -47,6 +52,7 @@ __all__ = [
     "https_cert_fetcher",
     "normalize_cert_url",
     "parse_envelope",
+    "parse_timestamp",
 ]
 
 SIGNING_DOMAIN = "echo-api.amazon.com"
@@ -54,6 +60,8 @@ CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 TIMESTAMP_TOLERANCE_SECONDS = 150.0
 MAX_CHAIN_BYTES = 64 * 1024
+#: Deepest nesting of lists and objects accepted in a body; Alexa's envelopes nest about 8 deep.
+MAX_NESTING = 32
 
 CertFetcher = Callable[[str], bytes]
 """Downloads the PEM certificate chain at a (validated, normalised) URL."""
@@ -183,21 +191,25 @@ class RequestVerifier:
             if lowered.get("signature"):
                 raise RequestRejected("The request has only the SHA-1 Signature header, not Signature-256.")
             raise RequestRejected("The request has no Signature-256 header.")
-        now = self._clock()
-        signer = self._signer(normalize_cert_url(url), now)
-        if not signer.not_before <= now <= signer.not_after:
-            raise RequestRejected("The signing certificate is outside its validity dates.")
+        # Everything that costs nothing is checked before the certificate chain is downloaded.
         try:
             signature = base64.b64decode(signature_b64.strip(), validate=True)
         except (binascii.Error, ValueError):
             raise RequestRejected("The Signature-256 header is not base64.") from None
+        if not signature:
+            raise RequestRejected("The Signature-256 header is empty.")
+        cert_url = normalize_cert_url(url)
+        envelope = parse_envelope(body)
+        now = self._clock()
+        self._check_timestamp(envelope, now)
+        check_skill_id(envelope, self.skill_id)
+        signer = self._signer(cert_url, now)
+        if not signer.not_before <= now <= signer.not_after:
+            raise RequestRejected("The signing certificate is outside its validity dates.")
         try:
             signer.public_key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise RequestRejected("The Signature-256 header does not match the request body.") from None
-        envelope = parse_envelope(body)
-        self._check_timestamp(envelope, now)
-        check_skill_id(envelope, self.skill_id)
         return envelope
 
     def _signer(self, url: str, now: dt.datetime) -> _Signer:
@@ -251,23 +263,66 @@ class RequestVerifier:
         raw = request.get("timestamp") if isinstance(request, dict) else None
         if not isinstance(raw, str):
             raise RequestRejected("The request has no timestamp.")
-        try:
-            stamp = dt.datetime.fromisoformat(raw)
-        except ValueError:
-            raise RequestRejected("The request timestamp is not an ISO 8601 time.") from None
+        stamp = parse_timestamp(raw)
+        if stamp is None:
+            raise RequestRejected("The request timestamp is not an ISO 8601 time.")
         if stamp.tzinfo is None:
             stamp = stamp.replace(tzinfo=dt.UTC)
         if abs(now - stamp) > self._tolerance:
             raise RequestRejected("The request timestamp is more than 150 seconds from now.")
 
 
+def parse_timestamp(raw: str) -> dt.datetime | None:
+    """An ISO 8601 request timestamp, or None when it is not one (or not a real moment, like a +25:00 offset)."""
+    try:
+        return sane_timestamp(dt.datetime.fromisoformat(raw))
+    except ValueError:
+        return None
+
+
+class _NotFinite(ValueError):
+    """A JSON number too large for a float (1e400), or the non-JSON NaN and Infinity."""
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise _NotFinite(text)
+    return value
+
+
+def _not_json(name: str) -> float:
+    raise _NotFinite(name)
+
+
+def nesting_depth_exceeds(value: Any, limit: int) -> bool:
+    """True when lists and objects in value nest more than limit levels deep (counted without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth >= limit:
+                    return True
+                stack.append((child, depth + 1))
+    return False
+
+
 def parse_envelope(body: bytes) -> dict[str, Any]:
     """A request body as a JSON object, or RequestRejected saying why it is not one."""
     try:
         # Alexa sends UTF-8; json.loads on bytes would also guess UTF-16/32, which nothing here expects.
-        envelope = json.loads(body.decode("utf-8"))
+        envelope = json.loads(body.decode("utf-8"), parse_float=_finite, parse_constant=_not_json)
+    except _NotFinite:
+        raise RequestRejected("The request body holds a number JSON cannot carry.") from None
+    except RecursionError:
+        raise RequestRejected(f"The request body nests more than {MAX_NESTING} levels deep.") from None
     except (ValueError, UnicodeDecodeError):
         raise RequestRejected("The request body is not JSON.") from None
     if not isinstance(envelope, dict):
         raise RequestRejected("The request body is not a JSON object.")
+    # ask-sdk copies session attributes recursively: deep nesting must stop here, not in its deepcopy.
+    if nesting_depth_exceeds(envelope, MAX_NESTING):
+        raise RequestRejected(f"The request body nests more than {MAX_NESTING} levels deep.")
     return envelope
