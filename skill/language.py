@@ -127,23 +127,21 @@ _CARE_INTENTS = frozenset({"CrisisSupportIntent", "SupportSomeoneIntent", "HardT
 
 
 def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, list[str]]:
-    """prompts/language/paraphrases.yaml: intent (or out_of_domain) -> natural phrasings the paraphrase
-    classifier learns from beside the templates (never Alexa samples); {} when the file is absent."""
-    path = (root or language.path.parent.parent) / "language" / "paraphrases.yaml"
-    if not path.is_file():
-        return {}
-    data = load_yaml(path) or {}
+    """prompts/language/paraphrases*.yaml: intent (or out_of_domain) -> natural phrasings the paraphrase
+    classifier learns from beside the templates (never Alexa samples); {} when there are none."""
     allowed = {*language.custom_intents, *language.builtin_intents, PARAPHRASE_OUT_OF_DOMAIN} - _CARE_INTENTS
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must map intent names to lists of phrasings; write `IntentName:` keys.")
     result: dict[str, list[str]] = {}
-    for key, items in data.items():
-        if str(key) not in allowed:
-            where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
-            raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
-        if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
-            raise ContentError(f"{path}: {key} must be a list of phrasings, one `- \"...\"` line each.")
-        result[str(key)] = [" ".join(item.split()) for item in items]
+    for path in sorted(((root or language.path.parent.parent) / "language").glob("paraphrases*.yaml")):
+        data = load_yaml(path) or {}
+        if not isinstance(data, Mapping):
+            raise ContentError(f"{path} must map intent names to lists of phrasings; write `IntentName:` keys.")
+        for key, items in data.items():
+            if str(key) not in allowed:
+                where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
+                raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
+            if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
+                raise ContentError(f"{path}: {key} must be a list of phrasings, one `- \"...\"` line each.")
+            result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
     return result
 
 

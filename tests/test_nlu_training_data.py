@@ -1,4 +1,5 @@
-"""What the paraphrase classifier learns from besides the templates: prompts/language/paraphrases.yaml."""
+"""What the classifiers learn from besides the templates: prompts/language/paraphrases*.yaml, and the blind-written
+examples, which must hold no held-out sentence."""
 
 from __future__ import annotations
 
@@ -16,7 +17,12 @@ from skill.text import normalize, parse_minutes
 
 DATA = Path(__file__).parent / "data"
 #: Files written blind to tests/data/ and added as training data; none may hold a held-out sentence.
-BLIND_TRAINING = ("language/paraphrases.yaml", "safety_examples_angles.yaml")
+BLIND_TRAINING = (
+    "language/paraphrases.yaml",
+    "language/paraphrases_more.yaml",
+    "safety_examples_angles.yaml",
+    "safety_examples_common.yaml",
+)
 
 
 def _held_out_sentences() -> set[str]:
@@ -83,8 +89,8 @@ def test_the_paraphrase_classifier_learns_the_paraphrases_under_their_intents() 
 def test_a_malformed_paraphrase_file_is_one_sentence_naming_it(tmp_path: Path, content: str, message: str) -> None:
     copied = tmp_path / "prompts"
     shutil.copytree(prompts_dir(), copied)
-    path = copied / "language" / "paraphrases.yaml"
-    path.write_text(content)
+    path = copied / "language" / "paraphrases_new.yaml"
+    path.write_text(content)  # any file the glob matches is read
     with pytest.raises(ContentError, match=message) as raised:
         load_paraphrases(load_language(copied), copied)
     assert str(path) in str(raised.value) and "\n" not in str(raised.value)
