@@ -35,7 +35,7 @@ CONCERN_THRESHOLD = 0.7
 #: Labels in the example files -> classifier labels.
 LABELS = {"crisis": "crisis", "other": "other", "concern": "concern", "not_crisis": "none"}
 NONE = "none"
-_MODEL_FORMAT = 3
+_MODEL_FORMAT = 4
 #: Most template sentences per intent used as ordinary (non-crisis) examples.
 _TEMPLATE_NEGATIVES = 120
 
@@ -134,7 +134,7 @@ class CrisisClassifier:
 
             texts, labels = training_data(root)
             embedder = default_embedder()
-            return EmbeddingHead.fit(embedder.embed(texts), labels, embedder.model_id)
+            return EmbeddingHead.fit_network(embedder.embed(texts), labels, embedder.model_id)
 
         sources = [
             *example_files(root),

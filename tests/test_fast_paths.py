@@ -102,3 +102,28 @@ def test_fast_serializer_fails_like_ask_sdk_on_nonsense() -> None:
         DefaultSerializer().deserialize(json.dumps(bad), RequestEnvelope)
     with pytest.raises(SerializationException):
         FastSerializer().deserialize_object(bad, RequestEnvelope)
+
+
+@pytest.mark.parametrize("labels", [["concern", "crisis", "none", "other"], ["no", "yes"]], ids=["four", "two"])
+def test_the_network_head_gives_scikit_learns_probabilities_through_a_weight_file(
+    tmp_path: Path, labels: list[str]
+) -> None:
+    from sklearn.neural_network import MLPClassifier
+
+    from skill.embedding_head import EmbeddingHead, _balanced_weights
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(240, 384))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Uneven classes, so the balancing weights matter.
+    classes = [labels[min(len(labels) - 1, int(i**0.5) % len(labels))] for i in range(len(vectors))]
+    head = EmbeddingHead.fit_network(vectors, classes, "model-x", units=16)
+    theirs = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-3, solver="lbfgs", max_iter=300, random_state=0)
+    theirs.fit(vectors, classes, sample_weight=_balanced_weights(classes))
+    head.save(tmp_path / "head.npz")
+    loaded = EmbeddingHead.load(tmp_path / "head.npz")
+    assert loaded.classes == labels == [str(c) for c in theirs.classes_] and loaded.feature_count == 384
+    ours = np.array([loaded.predict_proba(v) for v in vectors])
+    np.testing.assert_allclose(ours, theirs.predict_proba(vectors), rtol=0, atol=1e-9)
+    head.save(tmp_path / "again.npz")
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "head.npz").read_bytes()
