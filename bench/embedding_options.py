@@ -19,23 +19,28 @@ from __future__ import annotations
 import argparse
 import itertools
 import statistics
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
-from bench.care_accuracy import held_out
-from skill.care import CareTier
-from skill.content import prompts_dir
-from skill.embedding_head import EmbeddingHead
-from skill.embeddings import default_embedder
-from skill.linear_text_model import LinearTextModel
-from skill.model_cache import ngram_pipeline
-from skill.safety import load_safety
-from skill.safety_model import CONCERN_THRESHOLD, THRESHOLD, labelled_examples, training_data
-from skill.text import best_phrase_match, normalize
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/...` from a checkout
+
+from bench.care_accuracy import held_out  # noqa: E402
+from skill.care import CareTier  # noqa: E402
+from skill.content import prompts_dir  # noqa: E402
+from skill.embedding_head import EmbeddingHead  # noqa: E402
+from skill.embeddings import default_embedder  # noqa: E402
+from skill.linear_text_model import LinearTextModel  # noqa: E402
+from skill.model_cache import ngram_pipeline  # noqa: E402
+from skill.safety import load_safety  # noqa: E402
+from skill.safety_model import CONCERN_THRESHOLD, THRESHOLD, labelled_examples, training_data  # noqa: E402
+from skill.text import best_phrase_match, normalize  # noqa: E402
 
 LABELS = ("concern", "crisis", "none", "other")
 URGENT = ("crisis", "other")

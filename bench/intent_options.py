@@ -15,6 +15,7 @@ Usage: python bench/intent_options.py   (needs the `train` extra; 20-40 minutes 
 from __future__ import annotations
 
 import itertools
+import sys
 import time
 from pathlib import Path
 
@@ -22,18 +23,21 @@ import numpy as np
 import yaml
 from sklearn.model_selection import StratifiedKFold
 
-from skill.content import prompts_dir
-from skill.embedding_head import EmbeddingHead
-from skill.embeddings import default_embedder
-from skill.language import default_language, load_paraphrases
-from skill.linear_text_model import LinearTextModel
-from skill.model_cache import ngram_pipeline
-from skill.nlu import OUT_OF_DOMAIN, PARAPHRASE_WEIGHT, Matcher
-from skill.safety import default_safety, load_safety
-from skill.text import normalize
-from testkit.paraphrases import is_correct
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as `python bench/...` from a checkout
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+from skill.content import prompts_dir  # noqa: E402
+from skill.embedding_head import EmbeddingHead  # noqa: E402
+from skill.embeddings import default_embedder  # noqa: E402
+from skill.language import default_language, load_paraphrases  # noqa: E402
+from skill.linear_text_model import LinearTextModel  # noqa: E402
+from skill.model_cache import ngram_pipeline  # noqa: E402
+from skill.nlu import OUT_OF_DOMAIN, PARAPHRASE_WEIGHT, Matcher  # noqa: E402
+from skill.safety import default_safety, load_safety  # noqa: E402
+from skill.text import normalize  # noqa: E402
+from testkit.paraphrases import is_correct  # noqa: E402
+
+DATA = ROOT / "tests" / "data"
 WEIGHTS = (1.0, 3.0)
 MIXES = (0.3, 0.5, 0.7, 1.0)
 """Share of the n-gram model in the mean of the two."""

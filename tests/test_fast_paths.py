@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -108,6 +109,7 @@ def test_fast_serializer_fails_like_ask_sdk_on_nonsense() -> None:
 def test_the_network_head_gives_scikit_learns_probabilities_through_a_weight_file(
     tmp_path: Path, labels: list[str]
 ) -> None:
+    from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     from skill.embedding_head import EmbeddingHead, _balanced_weights
@@ -118,8 +120,10 @@ def test_the_network_head_gives_scikit_learns_probabilities_through_a_weight_fil
     # Uneven classes, so the balancing weights matter.
     classes = [labels[min(len(labels) - 1, int(i**0.5) % len(labels))] for i in range(len(vectors))]
     head = EmbeddingHead.fit_network(vectors, classes, "model-x", units=16)
-    theirs = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-3, solver="lbfgs", max_iter=300, random_state=0)
-    theirs.fit(vectors, classes, sample_weight=_balanced_weights(classes))
+    theirs = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-3, batch_size=128, max_iter=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(vectors, classes, sample_weight=_balanced_weights(classes))
     head.save(tmp_path / "head.npz")
     loaded = EmbeddingHead.load(tmp_path / "head.npz")
     assert loaded.classes == labels == [str(c) for c in theirs.classes_] and loaded.feature_count == 384
