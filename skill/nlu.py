@@ -129,8 +129,8 @@ class IntentClassifier:
         texts += ood
         labels += [OUT_OF_DOMAIN] * len(ood)
         weights = [1.0] * len(texts)
-        for name, sentences in (paraphrases or {}).items():
-            items = list(sentences)
+        for name, phrasings in (paraphrases or {}).items():
+            items = list(phrasings)
             texts += items
             labels += [OUT_OF_DOMAIN if name == PARAPHRASE_OUT_OF_DOMAIN else name] * len(items)
             weights += [PARAPHRASE_WEIGHT] * len(items)

@@ -82,10 +82,10 @@ def test_the_paraphrase_classifier_learns_the_paraphrases_under_their_intents() 
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("AMAZON.DanceIntent:\n  - \"dance with me\"\n", "'AMAZON.DanceIntent' is not a key this file takes"),
-        ("CrisisSupportIntent:\n  - \"i am not ok\"\n", "use prompts/safety_examples"),
+        ('AMAZON.DanceIntent:\n  - "dance with me"\n', "'AMAZON.DanceIntent' is not a key this file takes"),
+        ('CrisisSupportIntent:\n  - "i am not ok"\n', "use prompts/safety_examples"),
         ("AMAZON.StopIntent: bye\n", "AMAZON.StopIntent must be a list of phrasings"),
-        ("AMAZON.StopIntent:\n  - \"\"\n", "AMAZON.StopIntent must be a list of phrasings"),
+        ('AMAZON.StopIntent:\n  - ""\n', "AMAZON.StopIntent must be a list of phrasings"),
     ],
 )
 def test_a_malformed_paraphrase_file_is_one_sentence_naming_it(tmp_path: Path, content: str, message: str) -> None:
