@@ -5,9 +5,10 @@ Three stages, cheapest and most certain first:
    was said, and is sent as that tier's intent;
 2. hassil matches the exact templates in prompts/language/ (the same ones Alexa is given);
 3. for natural paraphrases that no template covers, a text classifier trained on those same
-   templates (character and word n-grams, logistic regression; trained by `kindwell train`,
-   served from skill/weights/) picks the intent, and loose cues in prompts/language/cues.yaml
-   fill the practice and length.
+   templates and on hand-written phrasings (prompts/language/paraphrases*.yaml): the mean of
+   character and word n-gram and sentence-embedding logistic regressions, trained by `kindwell
+   train` and served from skill/weights/, picks the intent, and loose cues in
+   prompts/language/cues.yaml fill the practice and length.
 """
 
 from __future__ import annotations
