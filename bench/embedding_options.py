@@ -236,7 +236,7 @@ def compare(show_all: bool) -> None:
         ]
         fair = [(s, f) for s, f in scored if f["hard"] <= budget[0] + 1e-9 and f["everyday"] <= budget[1] + 1e-9]
         chosen = [max(fair, key=lambda sf: 2 * sf[1]["recall"] + sf[1]["concern"])] if fair else []
-        if name.endswith("(previous)"):
+        if name.endswith("(previous)") and not any(setting[:2] == TODAY for setting, _ in chosen):
             chosen.insert(0, ((*TODAY, None, None), today))
         for setting, figures in chosen if not show_all else fair:
             held = m.held_out(judge(m.held, probabilities.held, *setting[:2], vote_held, *setting[2:]))
