@@ -8,19 +8,15 @@ enforces when a model is built, so a broken template fails here instead of in th
 from __future__ import annotations
 
 import json
-import random
 import re
 from pathlib import Path
 from typing import Any
 
+from .alexa_samples import ranked_samples, select_samples
 from .content import Responses, default_content
 from .errors import ModelValidationError
 from .language import PLACEHOLDER, Language, default_language
 
-#: Most sample utterances exported per intent: enough variety for Alexa's statistical model
-#: without the thousands of near-duplicates optional words multiply into. Every template still
-#: contributes, and the offline matcher accepts every expansion.
-MAX_SAMPLES_PER_INTENT = 600
 REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")
 AUDIO_PLAYER_BUILTINS = (
     "AMAZON.PauseIntent",
@@ -69,38 +65,15 @@ _UTTERANCE_CHARS = re.compile(r"^[a-z' .{}]+$")
 _ALEXA_NAME = re.compile(r"^[A-Za-z_]+$")
 
 
-def _samples(language: Language, intent_name: str) -> list[str]:
-    """Sample utterances for one intent: a seeded, template-balanced selection of expansions."""
-    per_template: list[list[str]] = []
-    seen: set[str] = set()
-    rng = random.Random(intent_name)
-    for sentence in language.templates(intent_name):
-        expansions = sorted(set(language.expand_sentence(sentence)))
-        rng.shuffle(expansions)
-        per_template.append(expansions)
-    result: list[str] = []
-    # Round-robin over templates so a template with many optional words cannot crowd out the rest.
-    while len(result) < MAX_SAMPLES_PER_INTENT and any(per_template):
-        for expansions in per_template:
-            while expansions:
-                candidate = expansions.pop()
-                if candidate not in seen:
-                    seen.add(candidate)
-                    result.append(candidate)
-                    break
-            if len(result) >= MAX_SAMPLES_PER_INTENT:
-                break
-    return sorted(result)
-
-
 def build_interaction_model(language: Language | None = None, responses: Responses | None = None) -> dict[str, Any]:
     """The `interactionModel` document (same for every English locale)."""
     language = language or default_language()
     responses = responses or default_content().responses
     slot_by_list = language.slots
+    ranked = ranked_samples(language)
     intents: list[dict[str, Any]] = []
     for name in language.custom_intents:
-        samples = _samples(language, name)
+        samples = select_samples(language, name, ranked)
         used_lists = sorted({m.group(1) for s in samples for m in PLACEHOLDER.finditer(s)})
         slots: list[dict[str, Any]] = [
             {"name": slot_by_list[list_name].slot_name, "type": slot_by_list[list_name].alexa_type}
