@@ -1,20 +1,16 @@
-"""Generate the Alexa interaction model and manifest from the templates, and validate them.
+"""Generate the Alexa interaction model from the templates, and validate it.
 
-`kindwell export-model DIR` writes an ASK CLI skill package: DIR/skill.json and
-DIR/interactionModels/custom/<locale>.json. The validation follows the rules the ASK tooling
-enforces when a model is built, so a broken template fails here instead of in the console.
+The validation follows the rules the ASK tooling enforces when a model is built, so a broken
+template fails here instead of in the console. skill.alexa_package writes it out with the manifest.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
 from .alexa_samples import ranked_samples, select_samples
 from .content import Responses, default_content
-from .errors import ModelValidationError
 from .language import PLACEHOLDER, Language, default_language
 
 REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")
@@ -145,47 +141,6 @@ def _rename_slots(sample: str, language: Language) -> str:
     return PLACEHOLDER.sub(lambda m: "{" + language.slots[m.group(1)].slot_name + "}", sample)
 
 
-def build_manifest(language: Language | None = None, endpoint_uri: str | None = None) -> dict[str, Any]:
-    """The skill.json manifest for every configured locale."""
-    language = language or default_language()
-    meta = language.alexa["manifest"]
-    locales = {
-        locale: {
-            "name": meta["name"],
-            "summary": meta["summary"],
-            "description": " ".join(str(meta["description"]).split()),
-            "examplePhrases": list(meta["example_phrases"]),
-            "keywords": list(meta["keywords"]),
-        }
-        for locale in language.alexa["locales"]
-    }
-    custom: dict[str, Any] = {
-        "interfaces": [{"type": "AUDIO_PLAYER"}],
-        "endpoint": {"uri": endpoint_uri or "https://kindwell.example.com/alexa", "sslCertificateType": "Wildcard"},
-    }
-    return {
-        "manifest": {
-            "manifestVersion": "1.0",
-            "publishingInformation": {
-                "locales": locales,
-                "isAvailableWorldwide": False,
-                "distributionCountries": ["US", "GB", "CA", "AU", "IN", "IE"],
-                "testingInstructions": "Say: open kind well, then: a five minute soothing breath.",
-                "category": meta["category"],
-            },
-            "privacyAndCompliance": {
-                "allowsPurchases": False,
-                "usesPersonalInfo": False,
-                "isChildDirected": False,
-                "isExportCompliant": True,
-                "containsAds": False,
-                "locales": {locale: {} for locale in language.alexa["locales"]},
-            },
-            "apis": {"custom": custom},
-        }
-    }
-
-
 def validate_model(model: dict[str, Any], manifest: dict[str, Any] | None = None) -> list[str]:
     """Problems the ASK tooling would reject the model for (empty when it is valid)."""
     problems: list[str] = []
@@ -293,27 +248,3 @@ def _check_sample(intent_name: str, sample: str, slots: dict[str, str]) -> list[
         if len(used) > 1:
             problems.append(f"{intent_name}: sample {sample!r} mixes a SearchQuery slot with other slots.")
     return problems
-
-
-def export_package(directory: Path, language: Language | None = None, endpoint_uri: str | None = None) -> list[Path]:
-    """Write skill.json and interactionModels/custom/<locale>.json; raise if the model is invalid."""
-    language = language or default_language()
-    model = build_interaction_model(language)
-    manifest = build_manifest(language, endpoint_uri)
-    problems = validate_model(model, manifest)
-    if problems:
-        raise ModelValidationError(
-            f"The interaction model is invalid: {problems[0]} ({len(problems)} problem(s) in all)"
-        )
-    written = [_write_json(directory / "skill.json", manifest)]
-    for locale in language.alexa["locales"]:
-        written.append(_write_json(directory / "interactionModels" / "custom" / f"{locale}.json", model))
-    return written
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,19 +173,32 @@ def main() -> None:
 
 @main.command("export-model")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--endpoint", help="HTTPS URL of the skill endpoint to put in skill.json.")
+@click.option("--endpoint", help="HTTPS URL Alexa sends requests to (default: the public URL + /alexa).")
+@click.option(
+    "--public-url",
+    envvar="KINDWELL_PUBLIC_URL",
+    help="HTTPS address the endpoint is reached at, for the icons and privacy page (default: KINDWELL_PUBLIC_URL).",
+)
+@click.option("--ask-profile", default="default", show_default=True, help="ASK CLI profile in ask-resources.json.")
 @friendly_errors
-def export_model(directory: Path, endpoint: str | None) -> None:
-    """Write an ASK CLI skill package (skill.json, interactionModels/custom/*.json) to DIRECTORY."""
-    from .alexa_model import export_package
+def export_model(directory: Path, endpoint: str | None, public_url: str | None, ask_profile: str) -> None:
+    """Write an ASK CLI project (ask-resources.json, skill-package/) to DIRECTORY."""
+    from .alexa_package import PackageOptions, export_package
 
     if endpoint is not None:
         _check_endpoint_url(endpoint)
-    for path in export_package(directory, endpoint_uri=endpoint):
+    if public_url:
+        _check_endpoint_url(public_url, "--public-url (or KINDWELL_PUBLIC_URL)", "https://kindwell.example.org")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", ask_profile) or ask_profile.startswith("__"):
+        raise UserInputError(f"--ask-profile must be an ASK CLI profile name such as default (got {ask_profile!r}).")
+    options = PackageOptions(endpoint=endpoint, public_url=public_url or None, ask_profile=ask_profile)
+    for path in export_package(directory, options=options):
         click.echo(str(path))
 
 
-def _check_endpoint_url(url: str) -> None:
+def _check_endpoint_url(
+    url: str, option: str = "--endpoint", example: str = "https://kindwell.example.org/alexa"
+) -> None:
     """UserInputError unless url is an https:// address Alexa could call."""
     from urllib.parse import urlsplit
 
@@ -194,10 +208,7 @@ def _check_endpoint_url(url: str) -> None:
     except ValueError:
         parts = None
     if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
-        raise UserInputError(
-            f"--endpoint must be the https:// address Alexa calls, such as https://kindwell.example.org/alexa "
-            f"(got {url!r})."
-        )
+        raise UserInputError(f"{option} must be the https:// address Alexa calls, such as {example} (got {url!r}).")
 
 
 @main.command()

@@ -34,7 +34,7 @@ class ExportedPackage:
 
     @property
     def skill_package(self) -> Path:
-        return self.root
+        return self.root / "skill-package"
 
     def manifest(self) -> dict[str, Any]:
         data: dict[str, Any] = json.loads((self.skill_package / "skill.json").read_text())
