@@ -21,13 +21,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .alexa_model import build_interaction_model, validate_model
-from .errors import ModelValidationError
+from .errors import ModelValidationError, UserInputError
 from .language import Language, default_language
 
 ASK_RESOURCES_VERSION = "2020-03-31"
 SKILL_PACKAGE_DIR = "skill-package"
 DEFAULT_PUBLIC_URL = "https://kindwell.example.com"
 ALEXA_PATH = "/alexa"
+#: How Alexa checks the endpoint's certificate: Wildcard (a trusted CA's certificate for *.domain),
+#: Trusted (a trusted CA's certificate for the host) or SelfSigned (uploaded in the developer console).
+SSL_CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,12 @@ class PackageOptions:
     """HTTPS base address the endpoint is reached at (default: the endpoint's, else an example address)."""
     ask_profile: str = "default"
     """ASK CLI profile the project is deployed with (`ask deploy -p NAME`)."""
+    ssl_certificate_type: str = "Wildcard"
+    """One of SSL_CERTIFICATE_TYPES (see ssl_certificate_type())."""
+
+    def __post_init__(self) -> None:
+        if self.ssl_certificate_type not in SSL_CERTIFICATE_TYPES:
+            raise UserInputError(_ssl_problem("sslCertificateType", self.ssl_certificate_type))
 
     @property
     def base_url(self) -> str:
@@ -59,6 +68,22 @@ class PackageOptions:
         return self.endpoint or self.base_url + ALEXA_PATH
 
 
+def ssl_certificate_type(raw: str, source: str = "--ssl-certificate-type") -> str:
+    """The manifest's spelling of a certificate type given in any case, with or without - or _."""
+    wanted = raw.strip().lower().replace("-", "").replace("_", "")
+    for name in SSL_CERTIFICATE_TYPES:
+        if name.lower() == wanted:
+            return name
+    raise UserInputError(_ssl_problem(source, raw))
+
+
+def _ssl_problem(source: str, raw: str) -> str:
+    return (
+        f"{source} must be Wildcard, SelfSigned or Trusted, the kind of certificate the endpoint's "
+        f"HTTPS address has (got {raw!r})."
+    )
+
+
 def build_manifest(language: Language | None = None, options: PackageOptions | None = None) -> dict[str, Any]:
     """The skill.json manifest for every configured locale."""
     language = language or default_language()
@@ -76,7 +101,7 @@ def build_manifest(language: Language | None = None, options: PackageOptions | N
     }
     custom: dict[str, Any] = {
         "interfaces": [{"type": "AUDIO_PLAYER"}],
-        "endpoint": {"uri": options.endpoint_uri, "sslCertificateType": "Wildcard"},
+        "endpoint": {"uri": options.endpoint_uri, "sslCertificateType": options.ssl_certificate_type},
     }
     return {
         "manifest": {

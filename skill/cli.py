@@ -180,10 +180,24 @@ def main() -> None:
     help="HTTPS address the endpoint is reached at, for the icons and privacy page (default: KINDWELL_PUBLIC_URL).",
 )
 @click.option("--ask-profile", default="default", show_default=True, help="ASK CLI profile in ask-resources.json.")
+@click.option(
+    "--ssl-certificate-type",
+    "ssl_type",
+    envvar="KINDWELL_SSL_CERTIFICATE_TYPE",
+    default="Wildcard",
+    show_default=True,
+    help="The endpoint certificate: Wildcard, SelfSigned or Trusted (default: KINDWELL_SSL_CERTIFICATE_TYPE).",
+)
 @friendly_errors
-def export_model(directory: Path, endpoint: str | None, public_url: str | None, ask_profile: str) -> None:
+def export_model(
+    directory: Path, endpoint: str | None, public_url: str | None, ask_profile: str, ssl_type: str
+) -> None:
     """Write an ASK CLI project (ask-resources.json, skill-package/) to DIRECTORY."""
-    from .alexa_package import PackageOptions, export_package
+    from .alexa_package import PackageOptions, export_package, ssl_certificate_type
+
+    source = click.get_current_context().get_parameter_source("ssl_type")
+    from_env = source is click.core.ParameterSource.ENVIRONMENT
+    ssl_type = ssl_certificate_type(ssl_type, "KINDWELL_SSL_CERTIFICATE_TYPE" if from_env else "--ssl-certificate-type")
 
     if endpoint is not None:
         _check_endpoint_url(endpoint)
@@ -191,7 +205,9 @@ def export_model(directory: Path, endpoint: str | None, public_url: str | None, 
         _check_endpoint_url(public_url, "--public-url (or KINDWELL_PUBLIC_URL)", "https://kindwell.example.org")
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", ask_profile) or ask_profile.startswith("__"):
         raise UserInputError(f"--ask-profile must be an ASK CLI profile name such as default (got {ask_profile!r}).")
-    options = PackageOptions(endpoint=endpoint, public_url=public_url or None, ask_profile=ask_profile)
+    options = PackageOptions(
+        endpoint=endpoint, public_url=public_url or None, ask_profile=ask_profile, ssl_certificate_type=ssl_type
+    )
     for path in export_package(directory, options=options):
         click.echo(str(path))
 

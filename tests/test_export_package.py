@@ -103,3 +103,37 @@ def test_a_public_url_alexa_cannot_reach_is_one_sentence(tmp_path: Path) -> None
     assert result.stderr.startswith("kindwell: --public-url (or KINDWELL_PUBLIC_URL) must be the https:// address")
     assert len(result.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "p").exists()
+
+
+@pytest.mark.parametrize(
+    ("given", "written"),
+    [(None, "Wildcard"), ("Wildcard", "Wildcard"), ("SelfSigned", "SelfSigned"), ("trusted", "Trusted"),
+     ("self-signed", "SelfSigned")],
+)  # fmt: skip
+def test_the_ssl_certificate_type_is_an_option(tmp_path: Path, given: str | None, written: str) -> None:
+    options = ("--ssl-certificate-type", given) if given else ()
+    endpoint = export(tmp_path / "p", *options).manifest()["manifest"]["apis"]["custom"]["endpoint"]
+    assert endpoint["sslCertificateType"] == written
+
+
+def test_the_ssl_certificate_type_is_a_setting_too(tmp_path: Path) -> None:
+    project = export(tmp_path / "p", env={"KINDWELL_SSL_CERTIFICATE_TYPE": "Trusted"})
+    assert project.manifest()["manifest"]["apis"]["custom"]["endpoint"]["sslCertificateType"] == "Trusted"
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "named"),
+    [
+        (("--ssl-certificate-type", "LetsEncrypt"), {}, "--ssl-certificate-type"),
+        ((), {"KINDWELL_SSL_CERTIFICATE_TYPE": "wild card!"}, "KINDWELL_SSL_CERTIFICATE_TYPE"),
+    ],
+)
+def test_a_bad_ssl_certificate_type_is_one_sentence(
+    tmp_path: Path, options: tuple[str, ...], env: dict[str, str], named: str
+) -> None:
+    result = run_export(tmp_path / "p", *options, env=env)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith(f"kindwell: {named} must be Wildcard, SelfSigned or Trusted")
+    assert not (tmp_path / "p").exists()
