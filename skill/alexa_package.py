@@ -31,6 +31,13 @@ ALEXA_PATH = "/alexa"
 #: How Alexa checks the endpoint's certificate: Wildcard (a trusted CA's certificate for *.domain),
 #: Trusted (a trusted CA's certificate for the host) or SelfSigned (uploaded in the developer console).
 SSL_CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
+#: The skill store's icon sizes in pixels, by manifest field; the endpoint serves each at icon_path().
+ICON_SIZES = {"smallIconUri": 108, "largeIconUri": 512}
+
+
+def icon_path(size: int) -> str:
+    """Where the web endpoint serves the icon of this size."""
+    return f"/icons/kindwell-{size}.png"
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,7 @@ def build_manifest(language: Language | None = None, options: PackageOptions | N
             "description": " ".join(str(meta["description"]).split()),
             "examplePhrases": list(meta["example_phrases"]),
             "keywords": list(meta["keywords"]),
+            **{field: options.base_url + icon_path(size) for field, size in ICON_SIZES.items()},
         }
         for locale in language.alexa["locales"]
     }

@@ -95,6 +95,9 @@ def test_the_endpoint_and_public_address(
 ) -> None:
     manifest = export(tmp_path / "p", *options, env=env).manifest()["manifest"]
     assert manifest["apis"]["custom"]["endpoint"]["uri"] == endpoint
+    for locale in manifest["publishingInformation"]["locales"].values():
+        assert locale["smallIconUri"] == f"{base}/icons/kindwell-108.png"
+        assert locale["largeIconUri"] == f"{base}/icons/kindwell-512.png"
 
 
 def test_a_public_url_alexa_cannot_reach_is_one_sentence(tmp_path: Path) -> None:
