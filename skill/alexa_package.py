@@ -31,6 +31,10 @@ ALEXA_PATH = "/alexa"
 #: How Alexa checks the endpoint's certificate: Wildcard (a trusted CA's certificate for *.domain),
 #: Trusted (a trusted CA's certificate for the host) or SelfSigned (uploaded in the developer console).
 SSL_CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
+#: Where the web endpoint serves the privacy policy (skill/web/templates/privacy.html).
+PRIVACY_PATH = "/privacy"
+#: Skill events the skill subscribes to: SKILL_DISABLED deletes the person's record (the policy's promise).
+EVENT_SUBSCRIPTIONS = ("SKILL_DISABLED",)
 #: The skill store's icon sizes in pixels, by manifest field; the endpoint serves each at icon_path().
 ICON_SIZES = {"smallIconUri": 108, "largeIconUri": 512}
 
@@ -107,10 +111,7 @@ def build_manifest(language: Language | None = None, options: PackageOptions | N
         }
         for locale in language.alexa["locales"]
     }
-    custom: dict[str, Any] = {
-        "interfaces": [{"type": "AUDIO_PLAYER"}],
-        "endpoint": {"uri": options.endpoint_uri, "sslCertificateType": options.ssl_certificate_type},
-    }
+    endpoint = {"uri": options.endpoint_uri, "sslCertificateType": options.ssl_certificate_type}
     return {
         "manifest": {
             "manifestVersion": "1.0",
@@ -121,15 +122,26 @@ def build_manifest(language: Language | None = None, options: PackageOptions | N
                 "testingInstructions": "Say: open kind well, then: a five minute soothing breath.",
                 "category": meta["category"],
             },
+            # Answered as the privacy page (PRIVACY_PATH) describes what is kept: no purchases or
+            # ads; no personal information in Amazon's sense (KindWell asks for no name, email,
+            # address, phone number or location, and keeps only a hash of Alexa's anonymous user id
+            # with practice ids, dates, counts and positions); made for adults.
             "privacyAndCompliance": {
                 "allowsPurchases": False,
                 "usesPersonalInfo": False,
                 "isChildDirected": False,
                 "isExportCompliant": True,
                 "containsAds": False,
-                "locales": {locale: {} for locale in language.alexa["locales"]},
+                "locales": {
+                    locale: {"privacyPolicyUrl": options.base_url + PRIVACY_PATH}
+                    for locale in language.alexa["locales"]
+                },
             },
-            "apis": {"custom": custom},
+            "events": {
+                "endpoint": dict(endpoint),
+                "subscriptions": [{"eventName": name} for name in EVENT_SUBSCRIPTIONS],
+            },
+            "apis": {"custom": {"interfaces": [{"type": "AUDIO_PLAYER"}], "endpoint": endpoint}},
         }
     }
 

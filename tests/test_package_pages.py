@@ -96,3 +96,104 @@ def test_icons_follow_the_public_url(tmp_path: Path) -> None:
     locale = manifest["manifest"]["publishingInformation"]["locales"]["en-GB"]
     assert locale["smallIconUri"] == "https://kw.example.net/kw/icons/kindwell-108.png"
     assert locale["largeIconUri"] == "https://kw.example.net/kw/icons/kindwell-512.png"
+
+
+# --- The privacy policy ---------------------------------------------------------------------------
+
+
+def test_every_locale_names_the_privacy_page_the_endpoint_serves(package: ExportedPackage, server: LiveServer) -> None:
+    privacy = package.manifest()["manifest"]["privacyAndCompliance"]
+    urls = {locale["privacyPolicyUrl"] for locale in privacy["locales"].values()}
+    assert set(privacy["locales"]) == {"en-US", "en-GB", "en-CA", "en-AU", "en-IN"}
+    assert urls == {f"{PUBLIC_URL}/privacy"}
+    reply = server.request("GET", _path_on(urls.pop()))
+    assert reply.status == 200 and reply.content_type.startswith("text/html")
+
+
+def test_the_manifest_answers_the_privacy_questions_as_the_page_does(package: ExportedPackage) -> None:
+    manifest = package.manifest()["manifest"]
+    privacy = manifest["privacyAndCompliance"]
+    # No purchases, no ads, nothing asked for that identifies a person, made for adults.
+    assert privacy["allowsPurchases"] is False and privacy["containsAds"] is False
+    assert privacy["usesPersonalInfo"] is False and privacy["isChildDirected"] is False
+    assert "permissions" not in manifest  # no name, email, address or location is ever asked for
+    # Deleting a record on SKILL_DISABLED is how the page says a person deletes it.
+    events = manifest["events"]
+    assert events["subscriptions"] == [{"eventName": "SKILL_DISABLED"}]
+    assert events["endpoint"] == manifest["apis"]["custom"]["endpoint"]
+
+
+def _page_text(server: LiveServer) -> str:
+    import html
+    import re
+
+    body = server.request("GET", "/privacy").body.decode("utf-8")
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", " ", body, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", body)).split())
+
+
+def test_the_policy_says_plainly_what_is_kept_and_what_never_is(server: LiveServer) -> None:
+    page = _page_text(server)
+    for fact in (
+        "not therapy",
+        "one-way hash (SHA-256)",
+        "which practices you have finished",
+        "the dates you practised (at most the last 400 days)",
+        "where you paused a practice",
+        "What you say, and how you feel",
+        "not stored, not written to any log",
+        "Disable KindWell in the Alexa app",
+        "deletes your whole record",
+        "not directed at children",
+    ):
+        assert fact in page, fact
+    # The crisis lines, as on the listening page.
+    assert "988" in page and "116 123" in page and "13 11 14" in page
+
+
+# What the page promises is kept, by the name each item has in a stored record. A new stored item
+# fails this test until the page (skill/web/templates/privacy.html) says so.
+DESCRIBED = {
+    "visits": "how many times you have opened KindWell",
+    "completed": "which practices you have finished, and how many times each",
+    "by_practice": "which practices you have finished, and how many times each",
+    "days": "the dates you practised",
+    "heard": "which affirmations you have heard lately",
+    "position": "where you paused a practice",
+    "audio": "the moment in the recording",
+}
+
+
+def test_what_a_real_session_stores_is_what_the_page_says(server: LiveServer, tmp_path: Path) -> None:
+    import json
+    import sqlite3
+
+    from .conftest import FixtureDevice
+
+    db_path = tmp_path / "kindwell.sqlite3"
+    device = FixtureDevice(build_skill(SQLitePersistenceAdapter(db_path), rng=random.Random(3)))
+    device.audio_player = {"playerActivity": "IDLE"}
+    device.send("launch")
+    device.send("checkin_anxious")
+    device.send("affirmation")
+    device.send("start_practice_breath_10", slots={"minutes": "3"})
+    for _ in range(5):
+        if device.attributes.get("awaiting") == "affirmation_offer":
+            break
+        device.send("amazon_next")
+    device.audio_player = None
+    device.send("start_practice_breath_10")
+    device.send("amazon_next")
+    device.send("amazon_pause")
+    with sqlite3.connect(db_path) as connection:
+        rows = connection.execute("SELECT id, attributes FROM attributes").fetchall()
+    assert len(rows) == 1
+    key, raw = rows[0]
+    assert device.user_id not in key and device.user_id not in raw and len(key) == 64  # the hash only
+    assert "anxious" not in raw and "tomorrow" not in raw  # the check-in's words were let go
+    stored = json.loads(raw)
+    assert {"visits", "completed", "days", "heard", "position"} <= set(stored)
+    page = _page_text(server)
+    for name in stored:
+        assert name in DESCRIBED, f"{name} is stored but the privacy page does not say so"
+        assert DESCRIBED[name] in page

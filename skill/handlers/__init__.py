@@ -18,6 +18,7 @@ from .conversation import (
     StopHandler,
     UnhandledRequestHandler,
 )
+from .events import SkillDisabledHandler
 from .kindness import (
     AffirmationHandler,
     CheckInHandler,
@@ -67,6 +68,7 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         AudioPlayerEventHandler,
         PlaybackControllerHandler,
         SystemExceptionHandler,
+        SkillDisabledHandler,
         UnhandledRequestHandler,
     )
     return [handler_type(services) for handler_type in handler_types]

@@ -126,7 +126,7 @@ def create_app(
     # Werkzeug answers 413 itself, before reading a body larger than this.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.register_blueprint(listen_blueprint(audio_catalog(settings), default_safety()))
-    app.register_blueprint(package_blueprint())
+    app.register_blueprint(package_blueprint(default_safety()))
 
     @app.get("/healthz")
     def healthz() -> Response:
