@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from .alexa_examples import example_phrases, example_problems
 from .alexa_model import build_interaction_model, validate_model
 from .errors import ModelValidationError, UserInputError
 from .language import Language, default_language
@@ -105,7 +106,7 @@ def build_manifest(language: Language | None = None, options: PackageOptions | N
             "name": meta["name"],
             "summary": meta["summary"],
             "description": " ".join(str(meta["description"]).split()),
-            "examplePhrases": list(meta["example_phrases"]),
+            "examplePhrases": [example.say for example in example_phrases(meta)],
             "keywords": list(meta["keywords"]),
             **{field: options.base_url + icon_path(size) for field, size in ICON_SIZES.items()},
         }
@@ -164,6 +165,7 @@ def export_package(
     model = build_interaction_model(language)
     manifest = build_manifest(language, options)
     problems = validate_model(model, manifest)
+    problems += example_problems(example_phrases(language.alexa["manifest"]), model)
     if problems:
         raise ModelValidationError(
             f"The interaction model is invalid: {problems[0]} ({len(problems)} problem(s) in all)"
