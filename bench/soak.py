@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.endpoint import served  # noqa: E402
-from skill.envelopes import Conversation, PlayerState  # noqa: E402
+from local_runner.device import Conversation, PlayerState  # noqa: E402
 
 USER_PREFIX = "amzn1.ask.account.SOAK"
 PRACTICES = ["mindfulness", "soothing_breath", "loving_kindness", "reframing", "nope", ""]
@@ -51,7 +51,7 @@ def base_envelopes(user: str) -> list[dict[str, Any]]:
     player.player = PlayerState("kindwell:soothing_breath:10:0123456789ab", 61_000, "PLAYING")
 
     def intent(name: str, slots: dict[str, Any] | None = None) -> dict[str, Any]:
-        from skill.envelopes import slot_json
+        from local_runner.device import slot_json
 
         objects = {slot: slot_json(slot, *value) if isinstance(value, tuple) else slot_json(slot, value)
                    for slot, value in (slots or {}).items()}  # fmt: skip
@@ -209,7 +209,7 @@ def load_phase(port: int, clients: int, users: int, seconds: float) -> tuple[Cou
     stop = time.monotonic() + seconds
 
     def client(index: int) -> None:
-        from skill.envelopes import slot_json
+        from local_runner.device import slot_json
 
         device = Conversation(None, user_id=f"{USER_PREFIX}{index % users:03d}")  # type: ignore[arg-type]
         slots = {"practice": slot_json("practice", practice, practice), "minutes": slot_json("minutes", minutes)}

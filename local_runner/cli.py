@@ -65,8 +65,9 @@ def voice(
 @friendly_errors
 def render(practice: str | None, minutes: int | None, output: Path | None, all_dir: Path | None) -> None:
     """Render a practice to MP3 or WAV: `render PRACTICE --minutes N -o FILE` or `render --all DIR`."""
-    from skill.audio_catalog import AudioCatalog, default_audio_dir
+    from skill.audio_catalog import AudioCatalog
     from skill.content import PRACTICE_LENGTHS, default_content
+    from skill.folders import audio_dir
 
     content = default_content()
     if all_dir is not None:
@@ -90,7 +91,7 @@ def render(practice: str | None, minutes: int | None, output: Path | None, all_d
         raise UserInputError(f"The {practice} practice comes in {offered} minutes; pass one of those to --minutes.")
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
-    renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
+    renderer = _practice_renderer(AudioCatalog(content, audio_dir(), None))
     renderer.check_writable(output)  # before minutes of rendering, not after
     with click.progressbar(
         length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
@@ -141,8 +142,10 @@ def models_download(name: str) -> None:
 @friendly_errors
 def models_list() -> None:
     """Show the Vosk models installed in ~/.cache/vosk, and which one `kindwell voice` uses."""
+    from skill.folders import vosk_models_dir
+
     from .errors import NoModelError
-    from .models import cache_dir, find_model, installed_models
+    from .models import find_model, installed_models
 
     found = installed_models()
     why = ""
@@ -151,7 +154,7 @@ def models_list() -> None:
     except NoModelError as err:
         used, why = None, str(err)
     if not found:
-        click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
+        click.echo(f"No models in {vosk_models_dir()}; run `kindwell models download en-us`.")
     for path in found:
         click.echo(f"{path}  (kindwell voice uses this one)" if path == used else str(path))
     if used is None and found:

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skill.app import build_skill
-from skill.audio_catalog import default_audio_dir
 from skill.content import default_content
+from skill.folders import audio_dir
 from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
@@ -56,7 +56,7 @@ def build_loop(
     through the device's AudioPlayer whenever replies are audible; with --mute the device has no
     AudioPlayer and practices stay spoken segments, printed.
     """
-    catalog = LocalAudioCatalog(default_content(), default_audio_dir(), None)
+    catalog = LocalAudioCatalog(default_content(), audio_dir(), None)
     skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog, country=local_country())
     matcher = Matcher()
     renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)

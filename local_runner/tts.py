@@ -1,22 +1,27 @@
 """Speech out: the skill's SSML rendered by us, text through pyttsx3 / espeak-ng, breaks as exact silence.
 
-espeak-ng (through pyttsx3) would read SSML tags aloud and plays whole utterances through aplay, so
-the SSML is parsed here: text runs are synthesised to WAV at a rate that honours <prosody rate>,
-<break> becomes exact zero samples, <say-as interpret-as="digits"> is spelled out, and Alexa-only
-tags (<audio>, <amazon:effect>, <voice>, <lang>...) are skipped or read as plain text.
+espeak-ng (through pyttsx3) would read SSML tags aloud, and pyttsx3's say() plays whole utterances
+through aplay, which cannot be stopped mid-word; so the SSML is parsed here and played by our Speaker:
+text runs are synthesised to WAV at a rate that honours <prosody rate>, <break> becomes exact zero
+samples, <say-as interpret-as="digits"> is spelled out, and Alexa-only tags (<audio>,
+<amazon:effect>, <voice>, <lang>...) are skipped or read as plain text.
 """
 
 from __future__ import annotations
 
-import ctypes
+import contextlib
+import io
 import re
+import tempfile
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import soundfile
 
 from .errors import SpeechEngineError
 from .settings import SpeechSettings
@@ -140,74 +145,79 @@ class Synthesizer(Protocol):
 
 
 class EspeakSynthesizer:
-    """espeak-ng through pyttsx3's espeak driver binding, samples collected in memory (never played by espeak).
+    """espeak-ng through pyttsx3's public API: each text is saved to a WAV file and read back.
 
-    pyttsx3's Engine wraps the same binding in weak references and a WAV file per call; going to the
-    binding keeps synthesis synchronous, silent on stdout and free of temporary files.
+    Playback stays ours (the Speaker, stoppable within one device buffer); pyttsx3 only synthesises.
+    `save_to_file` + `runAndWait` is pyttsx3's one public way to get the audio instead of having it
+    played by aplay, so each call writes one small WAV file into a temporary folder of its own and
+    reads it back (about 20 ms a sentence, as fast as espeak-ng's C binding called directly).
     """
 
     sample_rate = 22050
-    """espeak-ng's output sample rate, in hertz."""
+    """espeak-ng's output sample rate, in hertz (the rate pyttsx3 writes its WAV files at)."""
 
     def __init__(self, settings: SpeechSettings | None = None) -> None:
         self.settings = settings or SpeechSettings()
-        self._espeak = _espeak_binding()
-        self._chunks: list[bytes] = []
-        # Keep a reference: ctypes frees the C callback when its Python wrapper is collected.
-        self._callback = self._on_synth
-        with _ESPEAK_LOCK:
-            self._espeak.SetSynthCallback(self._callback)
-            if self._espeak.SetVoiceByName(self.settings.voice.encode()) != 0:
-                raise SpeechEngineError(
-                    f"espeak-ng has no voice {self.settings.voice!r}; list voices with `espeak-ng --voices`."
-                )
-            self._espeak.SetParameter(self._espeak.VOLUME, round(self.settings.volume * 100), 0)
-
-    def _on_synth(self, wav: Any, count: int, events: Any) -> int:
-        if count > 0:
-            self._chunks.append(ctypes.string_at(wav, count * ctypes.sizeof(ctypes.c_short)))
-        return 0
+        self._engine = _engine()  # pyttsx3 keeps engines by weak reference: this one lives as long as we do
+        self.synthesize("Hello.", self.settings.words_per_minute)  # a missing voice is found now, not mid-reply
 
     def synthesize(self, text: str, words_per_minute: int) -> np.ndarray:
         """Samples of text spoken at words_per_minute."""
-        with _ESPEAK_LOCK:
-            self._espeak.SetSynthCallback(self._callback)
-            self._espeak.SetParameter(self._espeak.RATE, int(words_per_minute), 0)
-            self._chunks = []
-            # Retrieval mode is synchronous: Synth returns when every callback has run.
-            status = self._espeak.Synth(text.encode("utf-8"), flags=self._espeak.CHARS_UTF8)
-            self._espeak.Synchronize()
-            data = b"".join(self._chunks)
-        if status != 0:
-            raise SpeechEngineError(
-                f"espeak-ng could not speak (error {status}); reinstall it with `apt-get install espeak-ng`."
+        errors: list[BaseException] = []
+        with _ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="kindwell-tts-") as folder:
+            wav = Path(folder) / "speech.wav"
+            # pyttsx3 queues these and runs them in order inside runAndWait, reporting failures to
+            # "error" listeners rather than raising. The engine is shared, so each call sets them all.
+            token = self._engine.connect("error", lambda exception, **_: errors.append(exception))
+            try:
+                self._engine.setProperty("voice", self.settings.voice)
+                self._engine.setProperty("volume", self.settings.volume)
+                self._engine.setProperty("rate", int(words_per_minute))
+                self._engine.save_to_file(text, str(wav))
+                # pyttsx3's espeak driver prints "Audio saved to FILE" for every file, and stdout
+                # carries KindWell's replies. Synthesis runs in this thread and takes milliseconds.
+                with contextlib.redirect_stdout(io.StringIO()):
+                    self._engine.runAndWait()
+            finally:
+                self._engine.disconnect(token)
+            if errors:
+                raise self._failure(errors[0])
+            try:
+                data, rate = soundfile.read(wav, dtype="int16", always_2d=False)
+            except (OSError, RuntimeError, soundfile.LibsndfileError) as err:
+                raise self._failure(err) from err
+        if rate != self.sample_rate:
+            raise SpeechEngineError(f"espeak-ng spoke at {rate} Hz, not {self.sample_rate}; reinstall pyttsx3.")
+        return np.asarray(data, dtype=np.int16)
+
+    def _failure(self, error: BaseException) -> SpeechEngineError:
+        if isinstance(error, ValueError):  # what pyttsx3 reports for a voice espeak-ng lacks
+            return SpeechEngineError(
+                f"espeak-ng has no voice {self.settings.voice!r}; list voices with `espeak-ng --voices`."
             )
-        return np.frombuffer(data, dtype=np.int16).copy()
+        return SpeechEngineError(
+            f"espeak-ng could not speak ({error}); reinstall it with `sudo apt-get install espeak-ng`."
+        )
 
 
-_ESPEAK_LOCK = threading.Lock()
-_ESPEAK_STATE: dict[str, Any] = {}
+_ENGINE_LOCK = threading.Lock()
+"""pyttsx3 has one engine per driver per process, and runAndWait refuses to run twice at once."""
 
 
-def _espeak_binding() -> Any:
-    """pyttsx3's espeak-ng binding, initialised once per process in retrieval (no playback) mode."""
-    if "module" in _ESPEAK_STATE:
-        return _ESPEAK_STATE["module"]
+def _engine() -> Any:
+    """pyttsx3's espeak-ng engine (one per process, shared), or one sentence on what to install."""
     try:
-        import pyttsx3  # noqa: F401  (the voice extra's engine; its espeak driver holds the binding)
+        import pyttsx3
     except ImportError as err:
         raise SpeechEngineError("pyttsx3 is not installed; run `pip install 'kindwell[voice]'`.") from err
-    try:
-        from pyttsx3.drivers import _espeak
-    except (OSError, RuntimeError, ImportError) as err:
-        raise SpeechEngineError(
-            "espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` (or run `make system-deps`)."
-        ) from err
-    with _ESPEAK_LOCK:
-        if _espeak.Initialize(_espeak.AUDIO_OUTPUT_RETRIEVAL, 500) == -1:
-            raise SpeechEngineError("espeak-ng failed to start; reinstall it with `sudo apt-get install espeak-ng`.")
-    _ESPEAK_STATE["module"] = _espeak
-    return _espeak
+    with _ENGINE_LOCK:
+        try:
+            return pyttsx3.init("espeak")
+        except (OSError, RuntimeError, ImportError) as err:
+            raise SpeechEngineError(
+                "espeak-ng is not installed; install it with `sudo apt-get install espeak-ng` "
+                "(or run `make system-deps`)."
+            ) from err
 
 
 def trim(samples: np.ndarray, threshold: int) -> np.ndarray:

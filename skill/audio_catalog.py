@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -39,15 +38,6 @@ class VoiceSettings:
     """Constant MP3 bitrate, in kilobits per second."""
     loudness_dbfs: float = -20.0
     """RMS level every speech segment is brought to, in dBFS, so segments sound equally loud."""
-
-
-def default_audio_dir() -> Path:
-    """Where rendered audio lives unless KINDWELL_AUDIO_DIR says otherwise."""
-    override = os.environ.get("KINDWELL_AUDIO_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kindwell" / "audio"
 
 
 def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:

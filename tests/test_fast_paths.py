@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import yaml
-from ask_sdk_core.serialize import DefaultSerializer
-from ask_sdk_model import RequestEnvelope
 
 from skill.content import SAFE_LOADER, prompts_dir
 from skill.linear_text_model import LinearTextModel
 from skill.model_cache import ngram_pipeline
 from skill.ngrams import NGRAM_FEATURES, NgramSpec
-from skill.serializer import FastSerializer
 from skill.text import normalize
 
-from .conftest import FIXTURES
 from .test_crisis import DATA
 
 PROMPTS = prompts_dir()
-
-
-@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
-def test_fast_serializer_reads_every_fixture_like_ask_sdk(path: Path) -> None:
-    payload = path.read_text()
-    assert FastSerializer().deserialize(payload, RequestEnvelope) == DefaultSerializer().deserialize(
-        payload, RequestEnvelope
-    )
-
-
-def test_fast_serializer_keeps_the_instant_of_odd_timestamps() -> None:
-    envelope = (FIXTURES / "launch.json").read_text().replace("2026-11-25T09:30:00Z", "2026-11-25T10:30:00+01:00")
-    fast = FastSerializer().deserialize(envelope, RequestEnvelope)
-    assert fast.request.timestamp == DefaultSerializer().deserialize(envelope, RequestEnvelope).request.timestamp
 
 
 def _texts() -> list[str]:
@@ -91,14 +72,3 @@ def test_libyaml_reads_every_content_file_like_pyyaml(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     # repr, not ==: 1 == 1.0 == True, but a loader that changed a type would change what is said.
     assert repr(yaml.load(text, Loader=SAFE_LOADER)) == repr(yaml.safe_load(text))
-
-
-def test_fast_serializer_fails_like_ask_sdk_on_nonsense() -> None:
-    from ask_sdk_core.exceptions import SerializationException
-
-    bad = json.loads((FIXTURES / "launch.json").read_text())
-    bad["request"]["timestamp"] = "yesterday-ish"
-    with pytest.raises(SerializationException):
-        DefaultSerializer().deserialize(json.dumps(bad), RequestEnvelope)
-    with pytest.raises(SerializationException):
-        FastSerializer().deserialize_object(bad, RequestEnvelope)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import json
 import logging
 import math
+from pathlib import Path
 from typing import Any
 
 import pytest
 from ask_sdk_core.exceptions import SerializationException
+from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 from skill.audio_catalog import AudioTrack
@@ -17,10 +20,10 @@ from skill.content import default_content
 from skill.envelopes import invoke
 from skill.persistence import SQLitePersistenceAdapter
 from skill.progress import Position
-from skill.serializer import FastSerializer
+from skill.serializer import CheckedSerializer
 from skill.state_guard import clean_progress, clean_session
 
-from .conftest import FixtureDevice, load_fixture, text
+from .conftest import FIXTURES, FixtureDevice, load_fixture, text
 
 GOOD_SESSION = {
     "playing": {"practice": "mindfulness", "minutes": 5, "segment": 1},
@@ -96,7 +99,7 @@ def test_a_corrupt_saved_row_is_reset_with_one_log_line(
     adapter: SQLitePersistenceAdapter, device: FixtureDevice, caplog: pytest.LogCaptureFixture
 ) -> None:
     device.send("launch")
-    envelope = FastSerializer().deserialize_object(load_fixture("launch"), RequestEnvelope)
+    envelope = CheckedSerializer().deserialize_object(load_fixture("launch"), RequestEnvelope)
     envelope.context.system.user.user_id = device.user_id
     adapter.save_attributes(envelope, {"visits": "x", "position": {"practice": "gone", "minutes": 5, "segment": 0}})
     with caplog.at_level(logging.INFO):
@@ -121,6 +124,12 @@ STRICT_CASES = {
     "timestamp 25 hours east": ("launch", ("request", "timestamp"), "2026-11-25T09:30:00+25:00"),
     "timestamp in year 1": ("launch", ("request", "timestamp"), "0001-01-01T00:00:00Z"),
     "context as a list": ("launch", ("context", "System"), [1]),
+    "a list as a string": ("start_practice_breath_10", ("request", "intent", "slots", "practice", "resolutions",
+                           "resolutionsPerAuthority"), "abc"),
+    "a key named like a model attribute": ("launch", ("request", "object_type"), {"not": "a type"}),
+    "a key named like a model method": ("launch", ("request", "to_dict"), 5),
+    "a request type that names no request": ("launch", ("request", "type"), {"a": 1}),
+    "a timestamp no parser reads": ("launch", ("request", "timestamp"), "yesterday-ish"),
 }  # fmt: skip
 
 
@@ -133,15 +142,29 @@ def test_the_serializer_refuses_values_of_the_wrong_type(case: str) -> None:
         node = node[key]
     node[path[-1]] = value
     with pytest.raises(SerializationException):
-        FastSerializer().deserialize_object(envelope, RequestEnvelope)
+        CheckedSerializer().deserialize_object(envelope, RequestEnvelope)
 
 
-def test_an_unknown_key_cannot_replace_a_model_attribute() -> None:
+def test_unknown_keys_are_kept_as_ask_sdk_keeps_them() -> None:
     envelope = load_fixture("launch")
-    envelope["request"]["object_type"] = {"not": "a type"}
     envelope["request"]["extra"] = "kept"
-    request = FastSerializer().deserialize_object(envelope, RequestEnvelope).request
-    assert request.object_type == "LaunchRequest" and request.extra == "kept"
+    envelope["context"]["SomeNewInterface"] = {"new": [1, 2]}
+    request = CheckedSerializer().deserialize_object(envelope, RequestEnvelope)
+    assert request.request.object_type == "LaunchRequest" and request.request.extra == "kept"
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.json")), ids=lambda p: p.stem)
+def test_every_fixture_passes_the_check_and_reads_as_ask_sdk_reads_it(path: Path) -> None:
+    payload = path.read_text()
+    expected = DefaultSerializer().deserialize(payload, RequestEnvelope)
+    assert CheckedSerializer().deserialize(payload, RequestEnvelope) == expected
+    assert CheckedSerializer().deserialize_object(json.loads(payload), RequestEnvelope) == expected
+
+
+def test_a_real_moment_in_another_offset_is_accepted() -> None:
+    envelope = (FIXTURES / "launch.json").read_text().replace("2026-11-25T09:30:00Z", "2026-11-25T10:30:00+01:00")
+    checked = CheckedSerializer().deserialize(envelope, RequestEnvelope)
+    assert checked.request.timestamp == dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
