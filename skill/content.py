@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import os
 import random
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -19,14 +18,30 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .practices import (
+    PRACTICE_LENGTHS,
+    SPEAKING_RATE_WPM,
+    Practice,
+    PracticeScript,
+    Step,
+    estimate_speech_seconds,
+    load_frames,
+    load_practice,
+)
+from .practices import practice_table as practices_table
 from .response_keys import required_responses
 
-#: Lengths every practice is offered at, in minutes.
-PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
-
-#: Words per minute assumed for guided speech: Alexa at <prosody rate="90%"> and espeak-ng at the
-#: local renderer's matching rate both land close to this, punctuation pauses included.
-SPEAKING_RATE_WPM = 140.0
+__all__ = [
+    "PRACTICE_LENGTHS",
+    "SPEAKING_RATE_WPM",
+    "Affirmation",
+    "Content",
+    "Practice",
+    "PracticeScript",
+    "Step",
+    "estimate_speech_seconds",
+    "load_content",
+]
 
 #: Prosody rate used for practice speech, in percent of the voice's normal rate.
 PRACTICE_PROSODY_RATE = 90
@@ -56,68 +71,6 @@ def load_yaml(path: Path) -> Any:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
         raise ContentError(f"Content file {path} is not valid YAML{where}; fix the syntax there.") from err
-
-
-def estimate_speech_seconds(text: str, rate_wpm: float = SPEAKING_RATE_WPM) -> float:
-    """Estimated seconds to speak plain text at the guided-speech rate."""
-    words = len(re.findall(r"[\w']+", text))
-    return words * 60.0 / rate_wpm
-
-
-@dataclass(frozen=True)
-class Step:
-    """One spoken instruction followed by a silence."""
-
-    text: str
-    """What is said; plain text, no SSML."""
-    pause_seconds: float
-    """Silence after the text, in seconds."""
-
-
-@dataclass(frozen=True)
-class PracticeScript:
-    """A practice at one length: the ordered steps that are spoken."""
-
-    practice_id: str
-    minutes: int
-    steps: tuple[Step, ...]
-
-    @property
-    def speech_seconds(self) -> float:
-        """Estimated seconds of speech."""
-        return sum(estimate_speech_seconds(step.text) for step in self.steps)
-
-    @property
-    def silence_seconds(self) -> float:
-        """Seconds of deliberate silence."""
-        return sum(step.pause_seconds for step in self.steps)
-
-    @property
-    def total_seconds(self) -> float:
-        """Estimated total length, in seconds."""
-        return self.speech_seconds + self.silence_seconds
-
-    @property
-    def silence_share(self) -> float:
-        """Fraction of the total length that is silence."""
-        total = self.total_seconds
-        return self.silence_seconds / total if total else 0.0
-
-
-@dataclass(frozen=True)
-class Practice:
-    """A guided practice, offered at each of PRACTICE_LENGTHS."""
-
-    id: str
-    title: str
-    """Name as spoken in a sentence ("the soothing breath")."""
-    description: str
-    """One or two sentences saying what the practice is for."""
-    scripts: Mapping[int, PracticeScript]
-
-    def script(self, minutes: int) -> PracticeScript:
-        """The script for an offered length."""
-        return self.scripts[minutes]
 
 
 @dataclass(frozen=True)
@@ -191,47 +144,15 @@ class Content:
         return None
 
 
-def _pause_for(raw: Any, minutes: int, where: str) -> float:
-    if isinstance(raw, int | float):
-        return float(raw)
-    if isinstance(raw, Mapping):
-        if minutes not in raw:
-            raise ContentError(f"{where}: pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.")
-        return float(raw[minutes])
-    raise ContentError(f"{where}: pause must be seconds or a map of minutes to seconds.")
-
-
-def _load_practice(path: Path) -> Practice:
-    data = load_yaml(path)
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must be a mapping with id, title, description and steps.")
-    practice_id = str(data.get("id", ""))
-    if practice_id != path.stem:
-        raise ContentError(f"{path}: id {practice_id!r} must equal the file name {path.stem!r}.")
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: steps must be a non-empty list.")
-    scripts: dict[int, PracticeScript] = {}
-    for minutes in PRACTICE_LENGTHS:
-        steps: list[Step] = []
-        for index, raw in enumerate(raw_steps, start=1):
-            where = f"{path} step {index}"
-            if not isinstance(raw, Mapping) or "say" not in raw:
-                raise ContentError(f"{where}: each step needs `say:` text.")
-            lengths = raw.get("lengths", PRACTICE_LENGTHS)
-            if minutes not in lengths:
-                continue
-            text = " ".join(str(raw["say"]).split())
-            if "<" in text or ">" in text:
-                raise ContentError(f"{where}: write plain text; SSML is added by the skill.")
-            steps.append(Step(text=text, pause_seconds=_pause_for(raw.get("pause", 0), minutes, where)))
-        scripts[minutes] = PracticeScript(practice_id, minutes, tuple(steps))
-    return Practice(
-        id=practice_id,
-        title=str(data["title"]),
-        description=" ".join(str(data["description"]).split()),
-        scripts=scripts,
-    )
+def _load_practices(root: Path) -> dict[str, Practice]:
+    """Every practice file, composed with the shared frames (prompts/practice_frames.yaml) when present."""
+    frames_path = root / "practice_frames.yaml"
+    frames = load_frames(frames_path, load_yaml(frames_path)) if frames_path.is_file() else None
+    practices = {}
+    for path in sorted((root / "practices").glob("*.yaml")):
+        practice = load_practice(path, load_yaml(path), frames)
+        practices[practice.id] = practice
+    return practices
 
 
 def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
@@ -279,7 +200,10 @@ def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]
     for index, raw in enumerate(raw_steps, start=1):
         if not isinstance(raw, Mapping) or "say" not in raw:
             raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
-        steps.append(Step(" ".join(str(raw["say"]).split()), _pause_for(raw.get("pause", 0), 0, f"{path} breath")))
+        pause = raw.get("pause", 0)
+        if not isinstance(pause, int | float) or isinstance(pause, bool):
+            raise ContentError(f"{path} breath step {index}: pause must be seconds.")
+        steps.append(Step(" ".join(str(raw["say"]).split()), float(pause)))
     return responses, tuple(steps)
 
 
@@ -312,7 +236,7 @@ def load_content(root: Path | None = None) -> Content:
     root = root or prompts_dir()
     if not root.is_dir():
         raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practices = {p.id: p for p in (_load_practice(path) for path in sorted((root / "practices").glob("*.yaml")))}
+    practices = _load_practices(root)
     if not practices:
         raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
     feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
@@ -341,19 +265,5 @@ def default_content() -> Content:
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:
-    """Measured length and silence share of every practice at every length."""
-    rows = []
-    for practice in content.practices.values():
-        for minutes, script in sorted(practice.scripts.items()):
-            rows.append(
-                {
-                    "practice": practice.id,
-                    "minutes": minutes,
-                    "total_seconds": round(script.total_seconds, 1),
-                    "speech_seconds": round(script.speech_seconds, 1),
-                    "silence_seconds": round(script.silence_seconds, 1),
-                    "silence_share": round(script.silence_share, 3),
-                    "length_error": round(script.total_seconds / (minutes * 60) - 1, 3),
-                }
-            )
-    return rows
+    """Length, silence share, longest silence and words of every variant of every practice."""
+    return practices_table(content.practices)
