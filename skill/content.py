@@ -90,6 +90,8 @@ class FeelingTheme:
     practice: str
     words: tuple[str, ...]
     """Words and phrases that suggest this family, lower case."""
+    affirmations: str | None = None
+    """The affirmation theme an affirmation offered after this check-in is drawn from (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -207,7 +209,9 @@ def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]
     return responses, tuple(steps)
 
 
-def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
+def _load_feelings(
+    path: Path, practice_ids: set[str], affirmation_themes: set[str]
+) -> tuple[tuple[FeelingTheme, ...], str]:
     data = load_yaml(path)
     themes: list[FeelingTheme] = []
     for theme_id, raw in data["themes"].items():
@@ -215,7 +219,20 @@ def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingThe
         if practice not in practice_ids:
             raise ContentError(f"{path}: theme {theme_id!r} names unknown practice {practice!r}.")
         words = tuple(str(w).lower() for w in raw["words"])
-        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=words))
+        affirmations = raw.get("affirmations")
+        if affirmations is not None and str(affirmations) not in affirmation_themes:
+            raise ContentError(
+                f"{path}: theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
+                "does not have."
+            )
+        themes.append(
+            FeelingTheme(
+                id=str(theme_id),
+                practice=practice,
+                words=words,
+                affirmations=str(affirmations) if affirmations is not None else None,
+            )
+        )
     default = str(data["default_practice"])
     if default not in practice_ids:
         raise ContentError(f"{path}: default_practice {default!r} is not a practice id.")
@@ -239,7 +256,10 @@ def load_content(root: Path | None = None) -> Content:
     practices = _load_practices(root)
     if not practices:
         raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
+    affirmations = _load_affirmations(root / "affirmations.yaml")
+    feelings, default_practice = _load_feelings(
+        root / "checkin.yaml", set(practices), {affirmation.theme for affirmation in affirmations}
+    )
     responses = _load_responses(root / "responses.yaml")
     care_responses, care_breath = _load_care(root / "care.yaml")
     for key in sorted(set(responses) & set(care_responses)):
@@ -249,7 +269,7 @@ def load_content(root: Path | None = None) -> Content:
             raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
     return Content(
         practices=practices,
-        affirmations=_load_affirmations(root / "affirmations.yaml"),
+        affirmations=affirmations,
         responses=Responses({**responses, **care_responses}),
         feelings=feelings,
         default_feeling_practice=default_practice,

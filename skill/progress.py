@@ -26,10 +26,13 @@ class Position:
     minutes: int
     segment: int
     """Index of the segment to play next."""
+    variant: int = 0
+    """Which variant of the practice is playing: the segments are that variant's, so it is kept
+    with them (a position saved before variants existed has none and means the first)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Stored form."""
-        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment}
+        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment, "variant": self.variant}
 
     @classmethod
     def from_dict(cls, raw: Any) -> Position | None:
@@ -37,7 +40,7 @@ class Position:
         if not isinstance(raw, dict):
             return None
         try:
-            return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]))
+            return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]), int(raw.get("variant", 0)))
         except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
             return None
 

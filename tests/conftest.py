@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
+import os
 import random
 import re
 import uuid
@@ -98,6 +100,17 @@ class FixtureDevice:
         self.session_id = None
 
 
+def todays_variant(device: FixtureDevice, practice_id: str, minutes: int) -> int:
+    """The variant of a practice this device's listener hears on the device's (UTC) day."""
+    from skill.content import default_content
+    from skill.variety import variant_for
+
+    # The hashed user id, as the skill keys everything by it (README, Privacy).
+    key = hashlib.sha256(device.user_id.encode("utf-8")).hexdigest()
+    count = default_content().practice(practice_id).variant_count(minutes)
+    return variant_for(key, practice_id, minutes, device.now.date(), count)
+
+
 def text(response: dict[str, Any]) -> str:
     """The words a response speaks."""
     return to_plain_text(speech_of(response))
@@ -165,7 +178,7 @@ def renderer() -> Any:
 
 @pytest.fixture(scope="session")
 def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the three-minute soothing breath, rendered as `kindwell render --all` does."""
+    """A folder holding every variant of the three-minute soothing breath, rendered as `kindwell render --all` does."""
     from local_runner.render import PracticeRenderer
     from skill.audio_catalog import AudioCatalog
     from skill.content import default_content
@@ -173,17 +186,30 @@ def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("audio")
     catalog = AudioCatalog(default_content(), directory, None)
     renderer = PracticeRenderer(catalog)
-    renderer.write(renderer.render("soothing_breath", 3), catalog.path(catalog.track("soothing_breath", 3)))
+    for variant in range(catalog.content.practice("soothing_breath").variant_count(3)):
+        track = catalog.track("soothing_breath", 3, variant)
+        renderer.write(renderer.render("soothing_breath", 3, variant=variant), catalog.path(track))
     return directory
 
 
 @pytest.fixture(scope="session")
 def practice_file(audio_dir: Path) -> Any:
-    """The rendered file's samples, decoded (int16 at 22050 Hz)."""
+    """The rendered samples of the variant the offline runner plays today, decoded (int16 at 22050 Hz)."""
     import numpy as np
     import soundfile
 
-    (path,) = audio_dir.glob("soothing_breath-3min-*.mp3")
+    from local_runner.device import Conversation
+    from skill.audio_catalog import AudioCatalog
+    from skill.content import default_content
+    from skill.handlers.base import zone
+    from skill.variety import variant_for
+
+    catalog = AudioCatalog(default_content(), audio_dir, None)
+    # The runner's one local user, on today's date where the runner is (KINDWELL_TIMEZONE, else UTC).
+    user = hashlib.sha256(Conversation.user_id.encode("utf-8")).hexdigest()
+    day = dt.datetime.now(zone(os.environ.get("KINDWELL_TIMEZONE"))).date()
+    variant = variant_for(user, "soothing_breath", 3, day, catalog.content.practice("soothing_breath").variant_count(3))
+    path = catalog.path(catalog.track("soothing_breath", 3, variant))
     samples, rate = soundfile.read(path, dtype="int16")
     assert rate == 22050
     return np.asarray(samples)
