@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -80,6 +81,8 @@ class Affirmation:
     id: str
     theme: str
     text: str
+    to_self: bool = False
+    """True for words in the first person, offered as "Try saying to yourself: ..."."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,10 @@ def _load_practices(root: Path) -> dict[str, Practice]:
     return practices
 
 
+#: Words that put an affirmation in the first person ("I can rest"), which a speaker must not say as its own.
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|myself|mine)\b")
+
+
 def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
     data = load_yaml(path)
     themes = data.get("themes") if isinstance(data, Mapping) else None
@@ -166,7 +173,13 @@ def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
     seen: set[str] = set()
     for theme, items in themes.items():
         for item in items:
-            affirmation = Affirmation(id=str(item["id"]), theme=str(theme), text=" ".join(str(item["text"]).split()))
+            text = " ".join(str(item["text"]).split())
+            affirmation = Affirmation(str(item["id"]), str(theme), text, bool(item.get("to_self", False)))
+            if _FIRST_PERSON.search(text) and not affirmation.to_self:
+                raise ContentError(
+                    f"{path}: affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then "
+                    "offered as words to say to yourself) or write it to 'you'."
+                )
             if affirmation.id in seen:
                 raise ContentError(f"{path}: affirmation id {affirmation.id!r} is used twice; ids must be unique.")
             seen.add(affirmation.id)

@@ -75,6 +75,10 @@ def _text(raw: Any, content: Content) -> bool:
     return isinstance(raw, str)
 
 
+def _affirmation_theme(raw: Any, content: Content) -> bool:
+    return isinstance(raw, str) and any(affirmation.theme == raw for affirmation in content.affirmations)
+
+
 def _care(raw: Any, content: Content) -> bool:
     return isinstance(raw, str) and raw in {tier.value for tier in CareTier}
 
@@ -85,6 +89,7 @@ _SESSION_RULES: dict[str, Callable[[Any, Content], bool]] = {
     "offer": _valid_offer,
     "awaiting": _text,
     "care": _care,
+    "affirm_theme": _affirmation_theme,
     "last_speech": _text,
     "last_reprompt": _text,
 }

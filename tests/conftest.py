@@ -45,12 +45,25 @@ class FixtureDevice:
         self.audio_player: dict[str, Any] | None = None
         """AudioPlayer state this device reports (None: the device has no AudioPlayer)."""
 
-    def send(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
+    def send(
+        self,
+        name: str,
+        *,
+        slots: dict[str, Any] | None = None,
+        resolved: dict[str, str] | None = None,
+        **request_fields: Any,
+    ) -> dict[str, Any]:
         """Send fixture `name` in the current session (a new one if none is open).
 
         Fixtures without a session (AudioPlayer and PlaybackController events) stay sessionless.
+        resolved: slot name -> the id Alexa's entity resolution matched (for a slot value set in slots).
         """
         envelope = self.envelope(name, slots=slots, **request_fields)
+        for slot_name, value_id in (resolved or {}).items():
+            slot = envelope["request"]["intent"]["slots"][slot_name]
+            value = {"name": slot.get("value"), "id": value_id}
+            authority = {"authority": "amzn1.er-authority.echo-sdk.Type", "status": {"code": "ER_SUCCESS_MATCH"}}
+            slot["resolutions"] = {"resolutionsPerAuthority": [{**authority, "values": [{"value": value}]}]}
         request = envelope["request"]
         response = self.deliver(envelope)
         self.responses.append(response)

@@ -36,6 +36,7 @@ PENDING = "pending"
 PLAYING = "playing"
 LAST_SPEECH = "last_speech"
 LAST_REPROMPT = "last_reprompt"
+AFFIRM_THEME = "affirm_theme"
 # Request attribute: the listener's time zone, once looked up in this request.
 _ZONE = "_kindwell_zone"
 
