@@ -124,6 +124,18 @@ def todays_variant(device: FixtureDevice, practice_id: str, minutes: int) -> int
     return variant_for(key, practice_id, minutes, device.now.date(), count)
 
 
+def local_variant(practice_id: str, minutes: int) -> int:
+    """The variant the offline runner's one local user hears today where the runner is (KINDWELL_TIMEZONE, else UTC)."""
+    from local_runner.device import Conversation
+    from skill.content import default_content
+    from skill.handlers.base import zone
+    from skill.variety import variant_for
+
+    user = hashlib.sha256(Conversation.user_id.encode("utf-8")).hexdigest()
+    day = dt.datetime.now(zone(os.environ.get("KINDWELL_TIMEZONE"))).date()
+    return variant_for(user, practice_id, minutes, day, default_content().practice(practice_id).variant_count(minutes))
+
+
 def text(response: dict[str, Any]) -> str:
     """The words a response speaks."""
     return to_plain_text(speech_of(response))
@@ -211,18 +223,11 @@ def practice_file(audio_dir: Path) -> Any:
     import numpy as np
     import soundfile
 
-    from local_runner.device import Conversation
     from skill.audio_catalog import AudioCatalog
     from skill.content import default_content
-    from skill.handlers.base import zone
-    from skill.variety import variant_for
 
     catalog = AudioCatalog(default_content(), audio_dir, None)
-    # The runner's one local user, on today's date where the runner is (KINDWELL_TIMEZONE, else UTC).
-    user = hashlib.sha256(Conversation.user_id.encode("utf-8")).hexdigest()
-    day = dt.datetime.now(zone(os.environ.get("KINDWELL_TIMEZONE"))).date()
-    variant = variant_for(user, "soothing_breath", 3, day, catalog.content.practice("soothing_breath").variant_count(3))
-    path = catalog.path(catalog.track("soothing_breath", 3, variant))
+    path = catalog.path(catalog.track("soothing_breath", 3, local_variant("soothing_breath", 3)))
     samples, rate = soundfile.read(path, dtype="int16")
     assert rate == 22050
     return np.asarray(samples)
