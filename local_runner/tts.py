@@ -30,6 +30,8 @@ from .settings import SpeechSettings
 BREAK_STRENGTH_MS = {"none": 0, "x-weak": 0, "weak": 250, "medium": 500, "strong": 750, "x-strong": 1000}
 #: Alexa's named prosody rates, as a share of the normal rate.
 RATE_NAMES = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.2, "x-fast": 1.4}
+#: Alexa's named prosody volumes, in decibels relative to the voice (silent is as good as silent).
+VOLUME_NAMES_DB = {"silent": -90.0, "x-soft": -12.0, "soft": -6.0, "medium": 0.0, "loud": 4.0, "x-loud": 6.0}
 #: Tags whose content is never spoken offline.
 SKIPPED_TAGS = {"audio"}
 _DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
@@ -43,6 +45,8 @@ class SpeechRun:
     text: str
     rate: float
     """Share of the normal speaking rate (0.9 for <prosody rate="90%">)."""
+    volume_db: float = 0.0
+    """Loudness relative to the voice, in decibels (-6 for <prosody volume="-6dB">)."""
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,11 @@ def parse_ssml(ssml: str) -> list[Piece]:
         # Not well-formed: speak its words rather than fail in front of a user.
         return [SpeechRun(" ".join(re.sub(r"<[^>]+>", " ", ssml).split()), 1.0)]
     pieces: list[Piece] = []
-    _walk(root, 1.0, pieces)
+    _walk(root, 1.0, 0.0, pieces)
     return _merge(pieces)
 
 
-def _walk(element: ET.Element, rate: float, out: list[Piece]) -> None:
+def _walk(element: ET.Element, rate: float, volume: float, out: list[Piece]) -> None:
     """Append an element's content; its tail belongs to the parent and is the caller's job."""
     tag = element.tag
     if tag in SKIPPED_TAGS:
@@ -81,21 +85,22 @@ def _walk(element: ET.Element, rate: float, out: list[Piece]) -> None:
         out.append(Silence(_break_ms(element)))
         return
     inner = rate * _rate(element.get("rate")) if tag == "prosody" else rate
+    louder = volume + _volume(element.get("volume")) if tag == "prosody" else volume
     if tag == "say-as" and element.get("interpret-as") in ("digits", "characters", "spell-out", "telephone"):
-        _text(spell("".join(element.itertext())), inner, out)
+        _text(spell("".join(element.itertext())), inner, louder, out)
     else:
-        _text(element.text, inner, out)
+        _text(element.text, inner, louder, out)
         for child in element:
-            _walk(child, inner, out)
-            _text(child.tail, inner, out)
+            _walk(child, inner, louder, out)
+            _text(child.tail, inner, louder, out)
     if tag in ("p", "s"):
         out.append(Silence(BREAK_STRENGTH_MS["strong" if tag == "p" else "medium"]))
 
 
-def _text(text: str | None, rate: float, out: list[Piece]) -> None:
+def _text(text: str | None, rate: float, volume: float, out: list[Piece]) -> None:
     words = " ".join((text or "").split())
     if words:
-        out.append(SpeechRun(words, rate))
+        out.append(SpeechRun(words, rate, volume))
 
 
 def _break_ms(element: ET.Element) -> int:
@@ -117,6 +122,19 @@ def _rate(value: str | None) -> float:
     return RATE_NAMES.get(value, 1.0)
 
 
+def _volume(value: str | None) -> float:
+    """A prosody volume as decibels relative to the voice: "-6dB", or one of Alexa's names."""
+    if not value:
+        return 0.0
+    value = value.strip().lower()
+    if value.endswith("db"):
+        try:
+            return max(-40.0, min(6.0, float(value[:-2])))
+        except ValueError:
+            return 0.0
+    return VOLUME_NAMES_DB.get(value, 0.0)
+
+
 def spell(text: str) -> str:
     """Digits and letters one by one ("988" -> "nine eight eight")."""
     return " ".join(_DIGIT_NAMES[int(c)] if c.isdigit() else c for c in text if not c.isspace())
@@ -126,8 +144,12 @@ def _merge(pieces: list[Piece]) -> list[Piece]:
     merged: list[Piece] = []
     for piece in pieces:
         last = merged[-1] if merged else None
-        if isinstance(piece, SpeechRun) and isinstance(last, SpeechRun) and last.rate == piece.rate:
-            merged[-1] = SpeechRun(f"{last.text} {piece.text}", piece.rate)
+        if (
+            isinstance(piece, SpeechRun)
+            and isinstance(last, SpeechRun)
+            and (last.rate, last.volume_db) == (piece.rate, piece.volume_db)
+        ):
+            merged[-1] = SpeechRun(f"{last.text} {piece.text}", piece.rate, piece.volume_db)
         elif isinstance(piece, Silence) and isinstance(last, Silence):
             merged[-1] = Silence(last.ms + piece.ms)
         elif not (isinstance(piece, Silence) and piece.ms == 0):
@@ -256,6 +278,9 @@ class SpeechRenderer:
                 yield self.silence(self.settings.sentence_gap_ms)
             rate = max(80, round(self.settings.words_per_minute * piece.rate))
             audio = trim(self.synthesizer.synthesize(piece.text, rate), self.settings.edge_threshold)
+            if piece.volume_db:
+                gain = 10 ** (piece.volume_db / 20)
+                audio = np.clip(np.round(audio.astype(np.float64) * gain), -32768, 32767).astype(np.int16)
             previous_was_speech = True
             if audio.size:
                 yield audio

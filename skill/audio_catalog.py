@@ -5,7 +5,9 @@ offline runner) subclasses it to hand out their file:// URIs instead, so the ski
 the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
-word or the voice renders a new file and stale audio is never served under the old name.
+word or the voice renders a new file and stale audio is never served under the old name. Each
+variant of a practice at a length is its own file; the token names the variant through that hash,
+so a saved stream resumes in the words it started with.
 """
 
 from __future__ import annotations
@@ -45,7 +47,10 @@ def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
     payload = {
         "format": RENDER_FORMAT,
         "title": title,
-        "steps": [[step.text, step.pause_seconds] for step in script.steps],
+        # A step's loudness is part of how it sounds only when it is not the voice's own level.
+        "steps": [
+            [step.text, step.pause_seconds, *([step.volume_db] if step.volume_db else [])] for step in script.steps
+        ],
         "voice": asdict(voice),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
@@ -90,10 +95,30 @@ class AudioCatalog:
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
 
-    def track(self, practice_id: str, minutes: int) -> AudioTrack:
-        """The track for a practice at a length (whether or not it is rendered yet)."""
+    def track(self, practice_id: str, minutes: int, variant: int = 0) -> AudioTrack:
+        """The track for one variant of a practice at a length (whether or not it is rendered yet)."""
         practice = self.content.practice(practice_id)
-        return AudioTrack(practice_id, minutes, script_key(practice.script(minutes), practice.title, self.voice))
+        script = practice.script(minutes, variant)
+        return AudioTrack(practice_id, minutes, script_key(script, practice.title, self.voice))
+
+    def tracks(self) -> list[AudioTrack]:
+        """Every variant of every practice at every length it is offered at."""
+        return [
+            self.track(practice.id, minutes, variant)
+            for practice in self.content.practices.values()
+            for minutes in practice.lengths
+            for variant in range(practice.variant_count(minutes))
+        ]
+
+    def variant_of(self, track: AudioTrack) -> int | None:
+        """Which current variant a track is a rendering of; None when it names no current rendering."""
+        practice = self.content.practices.get(track.practice)
+        if practice is None or track.minutes not in practice.lengths:
+            return None
+        for variant in range(practice.variant_count(track.minutes)):
+            if self.track(track.practice, track.minutes, variant) == track:
+                return variant
+        return None
 
     def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
         """Where a track's audio file lives."""
@@ -109,5 +134,5 @@ class AudioCatalog:
         return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
 
     def is_current(self, track: AudioTrack) -> bool:
-        """True when a token still names the current rendering of its practice."""
-        return track.practice in self.content.practices and self.track(track.practice, track.minutes) == track
+        """True when a token still names a current rendering of its practice (any of its variants)."""
+        return self.variant_of(track) is not None

@@ -295,18 +295,20 @@ def sample(intent: str, expand_lists: bool, limit: int) -> None:
 @main.command()
 @friendly_errors
 def practices() -> None:
-    """Print every practice's estimated length and silence share at each length."""
+    """Print every variant of every practice: length, silence share, longest silence and words."""
     from .content import SPEAKING_RATE_WPM, default_content, practice_table
 
     rows = practice_table(default_content())
-    click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute")
+    click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute; each length has several variants")
     click.echo(
-        f"{'practice':24s} {'min':>3s} {'total s':>8s} {'speech s':>8s} {'silence s':>9s} {'silence':>7s} {'error':>6s}"
+        f"{'practice':22s} {'min':>3s} {'var':>3s} {'total s':>8s} {'speech s':>8s} {'silence':>7s}"
+        f" {'longest s':>9s} {'words':>5s} {'error':>6s}"
     )
     for row in rows:
         click.echo(
-            f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
-            f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"
+            f"{row['practice']:22s} {row['minutes']:3d} {row['variant']:3d} {row['total_seconds']:8.1f}"
+            f" {row['speech_seconds']:8.1f} {row['silence_share']:7.1%} {row['longest_silence']:9.1f}"
+            f" {row['words']:5d} {row['length_error']:+6.1%}"
         )
 
 

@@ -19,14 +19,30 @@ from typing import Any
 import yaml
 
 from .errors import ContentError
+from .practices import (
+    PRACTICE_LENGTHS,
+    SPEAKING_RATE_WPM,
+    Practice,
+    PracticeScript,
+    Step,
+    estimate_speech_seconds,
+    load_frames,
+    load_practice,
+)
+from .practices import practice_table as practices_table
 from .response_keys import required_responses
 
-#: Lengths every practice is offered at, in minutes.
-PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
-
-#: Words per minute assumed for guided speech: Alexa at <prosody rate="90%"> and espeak-ng at the
-#: local renderer's matching rate both land close to this, punctuation pauses included.
-SPEAKING_RATE_WPM = 140.0
+__all__ = [
+    "PRACTICE_LENGTHS",
+    "SPEAKING_RATE_WPM",
+    "Affirmation",
+    "Content",
+    "Practice",
+    "PracticeScript",
+    "Step",
+    "estimate_speech_seconds",
+    "load_content",
+]
 
 #: Prosody rate used for practice speech, in percent of the voice's normal rate.
 PRACTICE_PROSODY_RATE = 90
@@ -58,68 +74,6 @@ def load_yaml(path: Path) -> Any:
         raise ContentError(f"Content file {path} is not valid YAML{where}; fix the syntax there.") from err
 
 
-def estimate_speech_seconds(text: str, rate_wpm: float = SPEAKING_RATE_WPM) -> float:
-    """Estimated seconds to speak plain text at the guided-speech rate."""
-    words = len(re.findall(r"[\w']+", text))
-    return words * 60.0 / rate_wpm
-
-
-@dataclass(frozen=True)
-class Step:
-    """One spoken instruction followed by a silence."""
-
-    text: str
-    """What is said; plain text, no SSML."""
-    pause_seconds: float
-    """Silence after the text, in seconds."""
-
-
-@dataclass(frozen=True)
-class PracticeScript:
-    """A practice at one length: the ordered steps that are spoken."""
-
-    practice_id: str
-    minutes: int
-    steps: tuple[Step, ...]
-
-    @property
-    def speech_seconds(self) -> float:
-        """Estimated seconds of speech."""
-        return sum(estimate_speech_seconds(step.text) for step in self.steps)
-
-    @property
-    def silence_seconds(self) -> float:
-        """Seconds of deliberate silence."""
-        return sum(step.pause_seconds for step in self.steps)
-
-    @property
-    def total_seconds(self) -> float:
-        """Estimated total length, in seconds."""
-        return self.speech_seconds + self.silence_seconds
-
-    @property
-    def silence_share(self) -> float:
-        """Fraction of the total length that is silence."""
-        total = self.total_seconds
-        return self.silence_seconds / total if total else 0.0
-
-
-@dataclass(frozen=True)
-class Practice:
-    """A guided practice, offered at each of PRACTICE_LENGTHS."""
-
-    id: str
-    title: str
-    """Name as spoken in a sentence ("the soothing breath")."""
-    description: str
-    """One or two sentences saying what the practice is for."""
-    scripts: Mapping[int, PracticeScript]
-
-    def script(self, minutes: int) -> PracticeScript:
-        """The script for an offered length."""
-        return self.scripts[minutes]
-
-
 @dataclass(frozen=True)
 class Affirmation:
     """One affirmation; the id is what a user's rotation stores."""
@@ -127,6 +81,8 @@ class Affirmation:
     id: str
     theme: str
     text: str
+    to_self: bool = False
+    """True for words in the first person, offered as "Try saying to yourself: ..."."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +93,8 @@ class FeelingTheme:
     practice: str
     words: tuple[str, ...]
     """Words and phrases that suggest this family, lower case."""
+    affirmations: str | None = None
+    """The affirmation theme an affirmation offered after this check-in is drawn from (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -191,47 +149,19 @@ class Content:
         return None
 
 
-def _pause_for(raw: Any, minutes: int, where: str) -> float:
-    if isinstance(raw, int | float):
-        return float(raw)
-    if isinstance(raw, Mapping):
-        if minutes not in raw:
-            raise ContentError(f"{where}: pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.")
-        return float(raw[minutes])
-    raise ContentError(f"{where}: pause must be seconds or a map of minutes to seconds.")
+def _load_practices(root: Path) -> dict[str, Practice]:
+    """Every practice file, composed with the shared frames (prompts/practice_frames.yaml) when present."""
+    frames_path = root / "practice_frames.yaml"
+    frames = load_frames(frames_path, load_yaml(frames_path)) if frames_path.is_file() else None
+    practices = {}
+    for path in sorted((root / "practices").glob("*.yaml")):
+        practice = load_practice(path, load_yaml(path), frames)
+        practices[practice.id] = practice
+    return practices
 
 
-def _load_practice(path: Path) -> Practice:
-    data = load_yaml(path)
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must be a mapping with id, title, description and steps.")
-    practice_id = str(data.get("id", ""))
-    if practice_id != path.stem:
-        raise ContentError(f"{path}: id {practice_id!r} must equal the file name {path.stem!r}.")
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: steps must be a non-empty list.")
-    scripts: dict[int, PracticeScript] = {}
-    for minutes in PRACTICE_LENGTHS:
-        steps: list[Step] = []
-        for index, raw in enumerate(raw_steps, start=1):
-            where = f"{path} step {index}"
-            if not isinstance(raw, Mapping) or "say" not in raw:
-                raise ContentError(f"{where}: each step needs `say:` text.")
-            lengths = raw.get("lengths", PRACTICE_LENGTHS)
-            if minutes not in lengths:
-                continue
-            text = " ".join(str(raw["say"]).split())
-            if "<" in text or ">" in text:
-                raise ContentError(f"{where}: write plain text; SSML is added by the skill.")
-            steps.append(Step(text=text, pause_seconds=_pause_for(raw.get("pause", 0), minutes, where)))
-        scripts[minutes] = PracticeScript(practice_id, minutes, tuple(steps))
-    return Practice(
-        id=practice_id,
-        title=str(data["title"]),
-        description=" ".join(str(data["description"]).split()),
-        scripts=scripts,
-    )
+#: Words that put an affirmation in the first person ("I can rest"), which a speaker must not say as its own.
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|myself|mine)\b")
 
 
 def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
@@ -243,7 +173,13 @@ def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
     seen: set[str] = set()
     for theme, items in themes.items():
         for item in items:
-            affirmation = Affirmation(id=str(item["id"]), theme=str(theme), text=" ".join(str(item["text"]).split()))
+            text = " ".join(str(item["text"]).split())
+            affirmation = Affirmation(str(item["id"]), str(theme), text, bool(item.get("to_self", False)))
+            if _FIRST_PERSON.search(text) and not affirmation.to_self:
+                raise ContentError(
+                    f"{path}: affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then "
+                    "offered as words to say to yourself) or write it to 'you'."
+                )
             if affirmation.id in seen:
                 raise ContentError(f"{path}: affirmation id {affirmation.id!r} is used twice; ids must be unique.")
             seen.add(affirmation.id)
@@ -279,11 +215,16 @@ def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]
     for index, raw in enumerate(raw_steps, start=1):
         if not isinstance(raw, Mapping) or "say" not in raw:
             raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
-        steps.append(Step(" ".join(str(raw["say"]).split()), _pause_for(raw.get("pause", 0), 0, f"{path} breath")))
+        pause = raw.get("pause", 0)
+        if not isinstance(pause, int | float) or isinstance(pause, bool):
+            raise ContentError(f"{path} breath step {index}: pause must be seconds.")
+        steps.append(Step(" ".join(str(raw["say"]).split()), float(pause)))
     return responses, tuple(steps)
 
 
-def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
+def _load_feelings(
+    path: Path, practice_ids: set[str], affirmation_themes: set[str]
+) -> tuple[tuple[FeelingTheme, ...], str]:
     data = load_yaml(path)
     themes: list[FeelingTheme] = []
     for theme_id, raw in data["themes"].items():
@@ -291,7 +232,20 @@ def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingThe
         if practice not in practice_ids:
             raise ContentError(f"{path}: theme {theme_id!r} names unknown practice {practice!r}.")
         words = tuple(str(w).lower() for w in raw["words"])
-        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=words))
+        affirmations = raw.get("affirmations")
+        if affirmations is not None and str(affirmations) not in affirmation_themes:
+            raise ContentError(
+                f"{path}: theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
+                "does not have."
+            )
+        themes.append(
+            FeelingTheme(
+                id=str(theme_id),
+                practice=practice,
+                words=words,
+                affirmations=str(affirmations) if affirmations is not None else None,
+            )
+        )
     default = str(data["default_practice"])
     if default not in practice_ids:
         raise ContentError(f"{path}: default_practice {default!r} is not a practice id.")
@@ -312,10 +266,13 @@ def load_content(root: Path | None = None) -> Content:
     root = root or prompts_dir()
     if not root.is_dir():
         raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practices = {p.id: p for p in (_load_practice(path) for path in sorted((root / "practices").glob("*.yaml")))}
+    practices = _load_practices(root)
     if not practices:
         raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
+    affirmations = _load_affirmations(root / "affirmations.yaml")
+    feelings, default_practice = _load_feelings(
+        root / "checkin.yaml", set(practices), {affirmation.theme for affirmation in affirmations}
+    )
     responses = _load_responses(root / "responses.yaml")
     care_responses, care_breath = _load_care(root / "care.yaml")
     for key in sorted(set(responses) & set(care_responses)):
@@ -325,7 +282,7 @@ def load_content(root: Path | None = None) -> Content:
             raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
     return Content(
         practices=practices,
-        affirmations=_load_affirmations(root / "affirmations.yaml"),
+        affirmations=affirmations,
         responses=Responses({**responses, **care_responses}),
         feelings=feelings,
         default_feeling_practice=default_practice,
@@ -341,19 +298,5 @@ def default_content() -> Content:
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:
-    """Measured length and silence share of every practice at every length."""
-    rows = []
-    for practice in content.practices.values():
-        for minutes, script in sorted(practice.scripts.items()):
-            rows.append(
-                {
-                    "practice": practice.id,
-                    "minutes": minutes,
-                    "total_seconds": round(script.total_seconds, 1),
-                    "speech_seconds": round(script.speech_seconds, 1),
-                    "silence_seconds": round(script.silence_seconds, 1),
-                    "silence_share": round(script.silence_share, 3),
-                    "length_error": round(script.total_seconds / (minutes * 60) - 1, 3),
-                }
-            )
-    return rows
+    """Length, silence share, longest silence and words of every variant of every practice."""
+    return practices_table(content.practices)

@@ -26,10 +26,13 @@ class Position:
     minutes: int
     segment: int
     """Index of the segment to play next."""
+    variant: int = 0
+    """Which variant of the practice is playing: the segments are that variant's, so it is kept
+    with them (a position saved before variants existed has none and means the first)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Stored form."""
-        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment}
+        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment, "variant": self.variant}
 
     @classmethod
     def from_dict(cls, raw: Any) -> Position | None:
@@ -37,7 +40,7 @@ class Position:
         if not isinstance(raw, dict):
             return None
         try:
-            return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]))
+            return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]), int(raw.get("variant", 0)))
         except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
             return None
 
@@ -92,20 +95,26 @@ def _is_date(value: Any) -> bool:
     return True
 
 
-def next_affirmation(attrs: Attributes, pool: Iterable[str], rng: random.Random) -> str:
-    """Pick an affirmation id this user has not heard in the current round, and remember it.
+def next_affirmation(
+    attrs: Attributes, pool: Iterable[str], rng: random.Random, known: Iterable[str] | None = None
+) -> str:
+    """Pick an affirmation id this user has not heard in the current round of pool, and remember it.
 
-    When the whole pool has been heard a new round starts, never opening with the last one heard.
+    When the whole pool has been heard a new round of it starts, never opening with the last one heard.
+    pool may be one theme's ids: what was heard from the other known ids (default: pool) is kept.
     """
     pool_ids = list(pool)
-    heard = [h for h in attrs.get("heard", []) if h in pool_ids]
+    known_ids = set(known) if known is not None else set(pool_ids)
+    earlier = [h for h in attrs.get("heard", []) if h in known_ids]
+    heard = [h for h in earlier if h in pool_ids]
+    others = [h for h in earlier if h not in pool_ids]
     unheard = [a for a in pool_ids if a not in heard]
     if not unheard:
         last = heard[-1] if heard else None
         heard = []
         unheard = [a for a in pool_ids if a != last] or pool_ids
     choice = rng.choice(unheard)
-    attrs["heard"] = [*heard, choice]
+    attrs["heard"] = [*others, *heard, choice]
     return choice
 
 

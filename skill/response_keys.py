@@ -15,6 +15,7 @@ RESPONSES = frozenset(
         "affirmation",
         "affirmation_more",
         "affirmation_reprompt",
+        "affirmation_to_self",
         "ask_length",
         "ask_length_reprompt",
         "ask_practice",

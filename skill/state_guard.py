@@ -21,7 +21,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type
 
 from .audio_catalog import AudioTrack
 from .care import CareTier
-from .content import PRACTICE_LENGTHS, Content
+from .content import Content
 
 _LOGGER = logging.getLogger("kindwell.state")
 _INT_LIMIT = 2**63
@@ -40,24 +40,27 @@ def _practice(value: Any, content: Content) -> bool:
     return isinstance(value, str) and value in content.practices
 
 
+def _offered_length(raw: dict[str, Any], content: Content) -> bool:
+    """A known practice at one of the lengths it is offered at."""
+    practice = raw.get("practice")
+    minutes = raw.get("minutes")
+    if not isinstance(practice, str) or practice not in content.practices:
+        return False
+    return _count(minutes) and minutes in content.practices[practice].lengths
+
+
 def valid_position(raw: Any, content: Content) -> bool:
-    """A practice in play or saved: a known practice, an offered length and a segment index."""
+    """A practice in play or saved: a known practice, an offered length, a segment index and a variant."""
     return (
         isinstance(raw, dict)
-        and _practice(raw.get("practice"), content)
-        and raw.get("minutes") in PRACTICE_LENGTHS
-        and _count(raw.get("minutes"))
+        and _offered_length(raw, content)
         and _count(raw.get("segment"))
+        and _count(raw.get("variant", 0))
     )
 
 
 def _valid_offer(raw: Any, content: Content) -> bool:
-    return (
-        isinstance(raw, dict)
-        and _practice(raw.get("practice"), content)
-        and raw.get("minutes") in PRACTICE_LENGTHS
-        and _count(raw.get("minutes"))
-    )
+    return isinstance(raw, dict) and _offered_length(raw, content)
 
 
 def _valid_pending(raw: Any, content: Content) -> bool:
@@ -72,6 +75,10 @@ def _text(raw: Any, content: Content) -> bool:
     return isinstance(raw, str)
 
 
+def _affirmation_theme(raw: Any, content: Content) -> bool:
+    return isinstance(raw, str) and any(affirmation.theme == raw for affirmation in content.affirmations)
+
+
 def _care(raw: Any, content: Content) -> bool:
     return isinstance(raw, str) and raw in {tier.value for tier in CareTier}
 
@@ -82,6 +89,7 @@ _SESSION_RULES: dict[str, Callable[[Any, Content], bool]] = {
     "offer": _valid_offer,
     "awaiting": _text,
     "care": _care,
+    "affirm_theme": _affirmation_theme,
     "last_speech": _text,
     "last_reprompt": _text,
 }

@@ -26,11 +26,12 @@ from skill.state_guard import clean_progress, clean_session
 from .conftest import FIXTURES, FixtureDevice, load_fixture, text
 
 GOOD_SESSION = {
-    "playing": {"practice": "mindfulness", "minutes": 5, "segment": 1},
+    "playing": {"practice": "mindfulness", "minutes": 5, "segment": 1, "variant": 2},
     "pending": {"minutes": 7.5},
-    "offer": {"practice": "loving_kindness", "minutes": 5},
+    "offer": {"practice": "wind_down", "minutes": 20},
     "awaiting": "segment",
     "care": "concern",
+    "affirm_theme": "rest_and_soothing",
     "last_speech": "<s>Hello.</s>",
     "last_reprompt": None,
     "something_new": {"kept": True},
@@ -39,9 +40,14 @@ GOOD_SESSION = {
 BAD_SESSION_VALUES = {
     "playing": [{"practice": "mindfulness", "minutes": 5, "segment": math.inf}, {"practice": "nope", "minutes": 5,
                 "segment": 0}, {"practice": "mindfulness", "minutes": 7, "segment": 0}, "x", [1],
-                {"practice": "mindfulness", "minutes": True, "segment": 0}],
+                {"practice": "mindfulness", "minutes": True, "segment": 0},
+                {"practice": "mindfulness", "minutes": 20, "segment": 0},
+                {"practice": "mindfulness", "minutes": 5, "segment": 0, "variant": -1},
+                {"practice": "mindfulness", "minutes": 5, "segment": 0, "variant": "2"}],
     "pending": [{"minutes": "x"}, {"practice": "nope"}, {"minutes": math.inf}, {"minutes": -3}, "x", {"extra": 1}],
-    "offer": [{"practice": "mindfulness"}, {"practice": "mindfulness", "minutes": "5"}, 5],
+    "offer": [{"practice": "mindfulness"}, {"practice": "mindfulness", "minutes": "5"}, 5,
+              {"practice": "loving_kindness", "minutes": 20}],
+    "affirm_theme": ["threat", 3, ["rest_and_soothing"]],
     "awaiting": [5, ["segment"]],
     "care": ["panic", 1],
     "last_speech": [{"a": 1}],

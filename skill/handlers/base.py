@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -22,7 +23,8 @@ from .. import ssml
 from ..audio_catalog import AudioCatalog
 from ..content import Content, Practice
 from ..errors import UserInputError
-from ..persistence import atomic_update
+from ..locality import device_time_zone
+from ..persistence import atomic_update, user_key
 from ..progress import Attributes
 from ..safety import SafetyPolicy
 from ..state_guard import guard_progress
@@ -34,6 +36,9 @@ PENDING = "pending"
 PLAYING = "playing"
 LAST_SPEECH = "last_speech"
 LAST_REPROMPT = "last_reprompt"
+AFFIRM_THEME = "affirm_theme"
+# Request attribute: the listener's time zone, once looked up in this request.
+_ZONE = "_kindwell_zone"
 
 
 @dataclass(frozen=True)
@@ -54,9 +59,9 @@ class SkillServices:
     """True when the device's time zone may be asked of the Alexa Settings API (web and Lambda)."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
-    def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:
-        """Segments of a practice at one length, cut once and reused."""
-        return ssml.segment_practice(self.content.practice(practice_id).script(minutes))
+    def segments(self, practice_id: str, minutes: int, variant: int = 0) -> list[ssml.Segment]:
+        """Segments of one variant of a practice at one length, cut once and reused."""
+        return ssml.segment_practice(self.content.practice(practice_id).script(minutes, variant))
 
     def __hash__(self) -> int:
         return id(self)
@@ -185,17 +190,48 @@ def locale(handler_input: HandlerInput) -> str:
     return str(getattr(handler_input.request_envelope.request, "locale", None) or "en-US")
 
 
+def user_zone(handler_input: HandlerInput, services: SkillServices) -> dt.tzinfo:
+    """The listener's time zone: their device's where the Alexa Settings API may be asked, else the skill's.
+
+    The device is asked at most once per request (the answer is kept for the request only, never
+    stored), and only by the requests that need a day: starting and finishing a practice, progress.
+    """
+    if not services.settings_api:
+        return services.timezone
+    scratch = handler_input.attributes_manager.request_attributes
+    if _ZONE not in scratch:
+        name = device_time_zone(handler_input)
+        found: dt.tzinfo = services.timezone
+        if name:
+            try:
+                found = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                found = services.timezone
+        scratch[_ZONE] = found
+    zone_found = scratch[_ZONE]
+    return zone_found if isinstance(zone_found, dt.tzinfo) else services.timezone
+
+
 def today(handler_input: HandlerInput, services: SkillServices) -> dt.date:
-    """The user's calendar day when the request was made."""
+    """The user's calendar day when the request was made, in their time zone."""
     stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
     moment = stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
+    where = user_zone(handler_input, services)
     try:
-        return moment.astimezone(services.timezone).date()
+        return moment.astimezone(where).date()
     except (OverflowError, ValueError):
         # A time at the very edge of the calendar (the endpoint refuses those before they get here).
-        return dt.datetime.now(services.timezone).date()
+        return dt.datetime.now(where).date()
+
+
+def listener_key(handler_input: HandlerInput) -> str:
+    """The hashed user id of the request ("" when it has none), for choices that differ per listener."""
+    try:
+        return user_key(handler_input.request_envelope)
+    except PersistenceException:
+        return ""
 
 
 def zone(name: str | None) -> dt.tzinfo:

@@ -10,6 +10,7 @@ from .. import ssml
 from ..checkin import practice_for_feeling
 from ..progress import Attributes, get_position, next_affirmation, summarize
 from .base import (
+    AFFIRM_THEME,
     AWAITING,
     OFFER,
     PLAYING,
@@ -37,31 +38,36 @@ class AffirmationHandler(KindHandler):
 
 
 def speak_affirmation(handler_input: HandlerInput, handler: KindHandler) -> Response:
-    """Pick, remember and speak one affirmation."""
-    pool = [a.id for a in handler.content.affirmations]
+    """Pick, remember and speak one affirmation (from the check-in's theme, when this session had one)."""
+    everything = [a.id for a in handler.content.affirmations]
+    theme = session(handler_input).get(AFFIRM_THEME)
+    pool = [a.id for a in handler.content.affirmations if a.theme == theme] or everything
     chosen: list[str] = []
 
     def pick(attributes: Attributes) -> None:
-        chosen.append(next_affirmation(attributes, pool, handler.services.rng))
+        chosen.append(next_affirmation(attributes, pool, handler.services.rng, everything))
 
     update_user(handler_input, handler.services, pick)
     affirmation = handler.content.affirmation(chosen[-1])
     text = affirmation.text if affirmation else ""
+    # Words in the first person are the listener's to say, never the speaker talking about itself.
+    preface = handler.say("affirmation_to_self" if affirmation and affirmation.to_self else "affirmation")
     speech = " ".join(
         (
-            ssml.sentence(handler.say("affirmation")),
+            ssml.sentence(preface),
             ssml.pause(0.6),
             ssml.guided(text),
             ssml.pause(2.0),
             ssml.sentence(handler.say("affirmation_more")),
         )
     )
+    card = f"{preface} {text}" if affirmation and affirmation.to_self else text
     return respond(
         handler_input,
         speech,
         reprompt=ssml.sentence(handler.say("affirmation_reprompt")),
         awaiting="affirmation_offer",
-        card=("An affirmation", text),
+        card=("An affirmation", card),
     )
 
 
@@ -89,10 +95,17 @@ class CheckInHandler(KindHandler):
             )
             response.directives = [ElicitSlotDirective(updated_intent=intent, slot_to_elicit="feeling")]
             return response
-        # The feeling text is used here and dropped: it is never stored or logged.
+        # The feeling text is used here and dropped: it is never stored or logged. The session keeps
+        # only the affirmation theme it suggests, so an affirmation offered later can follow it.
         theme, practice_id = practice_for_feeling(feeling, self.content)
         practice = self.content.practice(practice_id)
-        session(handler_input)[OFFER] = {"practice": practice_id, "minutes": DEFAULT_OFFER_MINUTES}
+        attributes = session(handler_input)
+        attributes[OFFER] = {"practice": practice_id, "minutes": DEFAULT_OFFER_MINUTES}
+        family = next((t for t in self.content.feelings if t.id == theme), None)
+        if family is not None and family.affirmations:
+            attributes[AFFIRM_THEME] = family.affirmations
+        else:
+            attributes.pop(AFFIRM_THEME, None)
         return respond(
             handler_input,
             ssml.sentence(self.say(f"checkin_{theme}")),

@@ -13,6 +13,7 @@ from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..progress import Attributes, Position, get_position, record_completion, set_position
 from ..text import number_words
+from ..variety import variant_for
 from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     AWAITING,
@@ -21,6 +22,7 @@ from .base import (
     PLAYING,
     KindHandler,
     is_intent,
+    listener_key,
     practice_list_sentence,
     resolved_id,
     respond,
@@ -36,9 +38,11 @@ DEFAULT_OFFER_MINUTES = 5
 
 
 @cache  # spelt out on first use: the number speller is too slow to load for every start-up
-def offered_lengths() -> str:
-    """The offered lengths as spoken ("three, five or ten")."""
-    return ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
+def offered_lengths(lengths: tuple[int, ...] = PRACTICE_LENGTHS) -> str:
+    """Lengths as spoken ("three, five or ten")."""
+    if len(lengths) == 1:
+        return number_words(lengths[0])
+    return ", ".join(number_words(m) for m in lengths[:-1]) + f" or {number_words(lengths[-1])}"
 
 
 def parse_duration_minutes(value: str | None) -> float | None:
@@ -52,9 +56,9 @@ def parse_duration_minutes(value: str | None) -> float | None:
     return hours * 60 + minutes + seconds / 60
 
 
-def snap_minutes(requested: float) -> int:
+def snap_minutes(requested: float, lengths: tuple[int, ...] = PRACTICE_LENGTHS) -> int:
     """The offered length nearest to what was asked (the shorter one on a tie)."""
-    return min(PRACTICE_LENGTHS, key=lambda offered: (abs(offered - requested), offered))
+    return min(lengths, key=lambda offered: (abs(offered - requested), offered))
 
 
 def current_position(handler_input: HandlerInput, handler: KindHandler) -> Position | None:
@@ -69,16 +73,18 @@ def deliver(handler_input: HandlerInput, handler: KindHandler, position: Positio
     """Speak one segment of a practice and remember where the listener is."""
     services = handler.services
     practice = handler.content.practice(position.practice)
-    segments = services.segments(position.practice, position.minutes)
+    # The variant travels with the position: its segments are the ones the index counts.
+    variant = position.variant % practice.variant_count(position.minutes)
+    segments = services.segments(position.practice, position.minutes, variant)
     index = max(0, min(position.segment, len(segments) - 1))
     segment = segments[index]
-    playing = Position(position.practice, position.minutes, index)
+    playing = Position(position.practice, position.minutes, index, variant)
     session(handler_input)[PLAYING] = playing.to_dict()
     is_last = index == len(segments) - 1
-    day = today(handler_input, services)
+    day = today(handler_input, services) if is_last else None
 
     def save(attributes: Attributes) -> None:
-        if is_last:
+        if day is not None:
             record_completion(attributes, practice.id, day)
             set_position(attributes, None)
         else:
@@ -86,6 +92,10 @@ def deliver(handler_input: HandlerInput, handler: KindHandler, position: Positio
             set_position(attributes, playing)
 
     update_user(handler_input, services, save)
+    if is_last and practice.ending == "fade":
+        # Someone drifting off to sleep is asked nothing more: the practice fades and the session ends.
+        session(handler_input).pop(PLAYING, None)
+        return respond(handler_input, " ".join(p for p in (intro, segment.ssml_body) if p), end_session=True)
     if is_last:
         session(handler_input).pop(PLAYING, None)
         closing = handler.say("practice_complete", title=practice.title)
@@ -95,10 +105,12 @@ def deliver(handler_input: HandlerInput, handler: KindHandler, position: Positio
             reprompt=ssml.sentence(handler.say("practice_complete_reprompt")),
             awaiting="affirmation_offer",
         )
-    closing = handler.say("segment_continue")
+    closing = ssml.sentence(handler.say("segment_continue"))
+    if practice.ending == "fade":
+        closing = ssml.quiet(closing)
     return respond(
         handler_input,
-        " ".join(p for p in (intro, segment.ssml_body, ssml.pause(1.0), ssml.sentence(closing)) if p),
+        " ".join(p for p in (intro, segment.ssml_body, ssml.pause(1.0), closing) if p),
         reprompt=ssml.sentence(handler.say("segment_reprompt", title=practice.title)),
         awaiting="segment",
     )
@@ -107,20 +119,23 @@ def deliver(handler_input: HandlerInput, handler: KindHandler, position: Positio
 def start(
     handler_input: HandlerInput, handler: KindHandler, practice_id: str, minutes: int, prefix: str = ""
 ) -> Response:
-    """Begin a practice from its first segment."""
+    """Begin a practice from its first segment, in the variant this listener hears today."""
     practice = handler.content.practice(practice_id)
     intro = ssml.sentence(handler.say("practice_intro", title=practice.title, minutes=minutes))
     attributes = session(handler_input)
     attributes.pop(PENDING, None)
     attributes.pop(OFFER, None)
-    if handler.services.audio is not None and playable_url(handler_input, handler.services, practice_id, minutes):
+    day = today(handler_input, handler.services)
+    variant = variant_for(listener_key(handler_input), practice_id, minutes, day, practice.variant_count(minutes))
+    services = handler.services
+    if services.audio is not None and playable_url(handler_input, services, practice_id, minutes, variant):
         attributes.pop(PLAYING, None)
-        track = handler.services.audio.track(practice_id, minutes)
-        return play(handler_input, handler.services, track, 0, " ".join(p for p in (prefix, intro) if p))
+        track = services.audio.track(practice_id, minutes, variant)
+        return play(handler_input, services, track, 0, " ".join(p for p in (prefix, intro) if p))
     return deliver(
         handler_input,
         handler,
-        Position(practice_id, minutes, 0),
+        Position(practice_id, minutes, 0, variant),
         " ".join(p for p in (prefix, intro, ssml.pause(1.0)) if p),
     )
 
@@ -170,20 +185,19 @@ class StartPracticeHandler(KindHandler):
             text = self.say("ask_practice", suggestions=suggestions)
             return respond(handler_input, ssml.sentence(text), reprompt=ssml.sentence(text), awaiting="practice")
         practice = self.content.practice(practice_id)
+        lengths = offered_lengths(practice.lengths)
         if requested is None:
             attributes[PENDING] = {"practice": practice_id}
             return respond(
                 handler_input,
-                ssml.sentence(self.say("ask_length", title=practice.title)),
-                reprompt=ssml.sentence(self.say("ask_length_reprompt")),
+                ssml.sentence(self.say("ask_length", title=practice.title, lengths=lengths)),
+                reprompt=ssml.sentence(self.say("ask_length_reprompt", lengths=lengths.capitalize())),
                 awaiting="length",
             )
-        minutes = snap_minutes(float(requested))
+        minutes = snap_minutes(float(requested), practice.lengths)
         prefix = ""
         if abs(minutes - float(requested)) > 1e-9:
-            prefix = ssml.sentence(
-                self.say("length_snapped", title=practice.title, offered=offered_lengths(), minutes=minutes)
-            )
+            prefix = ssml.sentence(self.say("length_snapped", title=practice.title, offered=lengths, minutes=minutes))
         return start(handler_input, self, practice_id, minutes, prefix)
 
 
@@ -214,7 +228,7 @@ class NextHandler(KindHandler):
             return self.ask(handler_input, "nothing_next")
         in_session = session(handler_input).get(PLAYING) is not None
         segment = position.segment + 1 if in_session else position.segment
-        return deliver(handler_input, self, Position(position.practice, position.minutes, segment))
+        return deliver(handler_input, self, Position(position.practice, position.minutes, segment, position.variant))
 
 
 class ResumeHandler(KindHandler):
@@ -233,7 +247,7 @@ class ResumeHandler(KindHandler):
             return self.ask(handler_input, "nothing_to_resume")
         if attributes.get(AWAITING) == "segment" and attributes.get(PLAYING) is not None:
             # Waiting at the end of a part: "continue" means the next part.
-            position = Position(position.practice, position.minutes, position.segment + 1)
+            position = Position(position.practice, position.minutes, position.segment + 1, position.variant)
         title = self.content.practice(position.practice).title
         return deliver(
             handler_input, self, position, ssml.sentence(self.say("resume_intro", title=title)) + ssml.pause(1.0)
@@ -295,7 +309,7 @@ class StartOverHandler(KindHandler):
             return self.ask(handler_input, "nothing_next")
         title = self.content.practice(position.practice).title
         intro = ssml.sentence(self.say("start_over", title=title)) + ssml.pause(1.0)
-        return deliver(handler_input, self, Position(position.practice, position.minutes, 0), intro)
+        return deliver(handler_input, self, Position(position.practice, position.minutes, 0, position.variant), intro)
 
 
 class UnsupportedHandler(KindHandler):
