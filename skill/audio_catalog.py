@@ -5,7 +5,9 @@ offline runner) subclasses it to hand out their file:// URIs instead, so the ski
 the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
-word or the voice renders a new file and stale audio is never served under the old name.
+word or the voice renders a new file and stale audio is never served under the old name. Timer
+streams (skill.timer) and the bell clips SSML plays are named the same way, by a hash of the bell
+settings, the timeline and the voice whose loudness the bell matches.
 """
 
 from __future__ import annotations
@@ -13,14 +15,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .content import PRACTICE_LENGTHS, PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .timer import BELLS, TIMER_LENGTHS, BellKind, BellSettings, TimerPlan, is_timer_track, plan_for_track
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
+#: Bump when the bell's synthesis changes in a way that alters the audio.
+BELL_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
+BELL_KINDS: tuple[BellKind, ...] = ("strike", "closing")
 
 
 @dataclass(frozen=True)
@@ -58,6 +64,12 @@ def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
         "steps": [[step.text, step.pause_seconds] for step in script.steps],
         "voice": asdict(voice),
     }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def bell_key(bell: BellSettings, voice: VoiceSettings, extra: object = None) -> str:
+    """Hash of everything that decides how a bell (or a timer made of bells) sounds."""
+    payload = {"format": BELL_FORMAT, "bell": asdict(bell), "voice": asdict(voice), "extra": extra}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -99,11 +111,31 @@ class AudioCatalog:
     public_url: str | None
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
+    bell: BellSettings = field(default_factory=BellSettings)
 
     def track(self, practice_id: str, minutes: int) -> AudioTrack:
         """The track for a practice at a length (whether or not it is rendered yet)."""
         practice = self.content.practice(practice_id)
         return AudioTrack(practice_id, minutes, script_key(practice.script(minutes), practice.title, self.voice))
+
+    def timer_track(self, minutes: int, bells: str) -> AudioTrack:
+        """The stream of the timer at a length with an interval setting (whether or not it is rendered yet)."""
+        plan = TimerPlan.of(minutes, bells)
+        return AudioTrack(plan.track_id, minutes, bell_key(self.bell, self.voice, [plan.minutes, plan.bells]))
+
+    def tracks(self) -> list[AudioTrack]:
+        """Every track there is to render: each practice at each length, then each distinct timer."""
+        practices = [self.track(p, m) for p in self.content.practices for m in PRACTICE_LENGTHS]
+        timers = {self.timer_track(m, b): None for m in TIMER_LENGTHS for b in BELLS}
+        return [*practices, *timers]
+
+    def clip_stem(self, kind: BellKind) -> str:
+        """File name, without extension, of a bell clip for SSML <audio>."""
+        return f"bell_{kind}-{bell_key(self.bell, self.voice, kind)}"
+
+    def clip_path(self, kind: BellKind) -> Path:
+        """Where a bell clip's MP3 lives."""
+        return self.directory / f"{self.clip_stem(kind)}.mp3"
 
     def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
         """Where a track's audio file lives."""
@@ -111,13 +143,29 @@ class AudioCatalog:
 
     def url(self, track: AudioTrack) -> str | None:
         """The public HTTPS URL of a rendered track; None when it is not rendered or there is no HTTPS URL."""
-        path = self.path(track)
+        return self.served(self.path(track))
+
+    def clip_url(self, kind: BellKind) -> str | None:
+        """The URL an SSML <audio> tag plays a rendered bell clip from; None when there is none."""
+        return self.served(self.clip_path(kind))
+
+    def served(self, path: Path) -> str | None:
+        """The public HTTPS URL of a rendered file; None when it is missing or there is no HTTPS URL."""
         if not path.is_file():
             return None
         if not self.public_url or not self.public_url.startswith("https://"):
             return None
-        return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
+        return f"{self.public_url.rstrip('/')}/audio/{path.name}"
 
     def is_current(self, track: AudioTrack) -> bool:
-        """True when a token still names the current rendering of its practice."""
+        """True when a token still names the current rendering of its practice or timer."""
+        plan = plan_for_track(track.practice, track.minutes)
+        if plan is not None:
+            return self.timer_track(plan.minutes, plan.bells) == track
         return track.practice in self.content.practices and self.track(track.practice, track.minutes) == track
+
+    def title(self, track: AudioTrack) -> str:
+        """What a track is called in a sentence ("soothing breath", "silent meditation timer")."""
+        if is_timer_track(track.practice):
+            return self.content.timer.title
+        return self.content.practice(track.practice).title

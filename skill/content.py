@@ -166,6 +166,16 @@ class Responses:
 
 
 @dataclass(frozen=True)
+class TimerContent:
+    """The unguided timer as it is named and described (prompts/timer.yaml)."""
+
+    title: str
+    """Name as spoken in a sentence ("the silent sit with bells")."""
+    description: str
+    """One or two sentences saying what it is for."""
+
+
+@dataclass(frozen=True)
 class Content:
     """All spoken content, loaded once."""
 
@@ -178,6 +188,8 @@ class Content:
     """The short guided breath offered after a care reply (prompts/care.yaml)."""
     digest: str = field(default="")
     """SHA-256 over every content file, for rebuilding derived artifacts only when it changes."""
+    timer: TimerContent = TimerContent("silent sit with bells", "")
+    """The unguided timer's name and description (prompts/timer.yaml)."""
 
     def practice(self, practice_id: str) -> Practice:
         """A practice by id."""
@@ -283,6 +295,18 @@ def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]
     return responses, tuple(steps)
 
 
+def _load_timer(path: Path) -> tuple[TimerContent, dict[str, tuple[str, ...]]]:
+    """The timer's name, description and sentences (prompts/timer.yaml)."""
+    data = load_yaml(path)
+    if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
+        raise ContentError(f"{path} must have `title:`, `description:` and `responses:` (the timer's sentences).")
+    for key in ("title", "description"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise ContentError(f"{path}: `{key}:` must be a sentence; write it there.")
+    timer = TimerContent(" ".join(data["title"].split()), " ".join(data["description"].split()))
+    return timer, _load_responses_data(data["responses"])
+
+
 def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
     data = load_yaml(path)
     themes: list[FeelingTheme] = []
@@ -318,19 +342,23 @@ def load_content(root: Path | None = None) -> Content:
     feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
     responses = _load_responses(root / "responses.yaml")
     care_responses, care_breath = _load_care(root / "care.yaml")
-    for key in sorted(set(responses) & set(care_responses)):
-        raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
+    timer, timer_responses = _load_timer(root / "timer.yaml")
+    for other, name in ((care_responses, "care.yaml"), (timer_responses, "timer.yaml")):
+        for key in sorted(set(responses) & set(other)):
+            raise ContentError(f"Response key {key!r} is in both responses.yaml and {name}; keep it in one.")
+    every = {**responses, **care_responses, **timer_responses}
     for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
-        if key not in responses and key not in care_responses:
+        if key not in every:
             raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
     return Content(
         practices=practices,
         affirmations=_load_affirmations(root / "affirmations.yaml"),
-        responses=Responses({**responses, **care_responses}),
+        responses=Responses(every),
         feelings=feelings,
         default_feeling_practice=default_practice,
         care_breath=care_breath,
         digest=content_digest(root),
+        timer=timer,
     )
 
 

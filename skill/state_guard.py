@@ -22,6 +22,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type
 from .audio_catalog import AudioTrack
 from .care import CareTier
 from .content import PRACTICE_LENGTHS, Content
+from .timer import BELLS, timer_state
 
 _LOGGER = logging.getLogger("kindwell.state")
 _INT_LIMIT = 2**63
@@ -68,6 +69,14 @@ def _valid_pending(raw: Any, content: Content) -> bool:
     return (practice is None or _practice(practice, content)) and (minutes is None or _positive_number(minutes))
 
 
+def _valid_timer(raw: Any, content: Content) -> bool:
+    return timer_state(raw) is not None and 0 <= raw["part"] < _INT_LIMIT
+
+
+def _valid_timer_pending(raw: Any, content: Content) -> bool:
+    return isinstance(raw, dict) and set(raw) <= {"bells"} and raw.get("bells", "none") in BELLS
+
+
 def _text(raw: Any, content: Content) -> bool:
     return isinstance(raw, str)
 
@@ -80,6 +89,8 @@ _SESSION_RULES: dict[str, Callable[[Any, Content], bool]] = {
     "playing": valid_position,
     "pending": _valid_pending,
     "offer": _valid_offer,
+    "timer": _valid_timer,
+    "timer_pending": _valid_timer_pending,
     "awaiting": _text,
     "care": _care,
     "last_speech": _text,

@@ -35,6 +35,7 @@ from .practice import (
     StartPracticeHandler,
     UnsupportedHandler,
 )
+from .timer import TimerHandler, TimerPartHandler
 
 __all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
 
@@ -45,6 +46,8 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         CareHandler,
         CareFollowUpHandler,
         LaunchHandler,
+        TimerPartHandler,
+        TimerHandler,
         StartPracticeHandler,
         NextHandler,
         ResumeHandler,

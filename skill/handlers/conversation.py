@@ -11,6 +11,7 @@ from ask_sdk_model import Response
 
 from .. import ssml
 from ..progress import Position, get_position, record_visit
+from ..timer import is_timer_track
 from .audio import is_playing, saved_audio, stop
 from .base import (
     AWAITING,
@@ -39,7 +40,8 @@ class LaunchHandler(KindHandler):
         saved = update_user(handler_input, self.services, lambda attributes: earlier.append(record_visit(attributes)))
         position = get_position(saved)
         audio = saved_audio(handler_input, self.services)
-        if audio is not None:
+        # A stopped timer is not offered days later: a new sit is a fresh start.
+        if audio is not None and not is_timer_track(audio[0].practice):
             position = Position(audio[0].practice, audio[0].minutes, 0)
         if position is not None and position.practice in self.content.practices:
             title = self.content.practice(position.practice).title
