@@ -1,7 +1,8 @@
 """The timer's bell, synthesised with numpy at the loudness of the voice, and the timer streams made of it.
 
-The bell is a struck singing bowl: four inharmonic partials, each a pair of slightly detuned sines
-(the slow beating that makes a bowl shimmer), each decaying exponentially, the lower ones longest.
+The bell is a struck singing bowl: four inharmonic partials, each a pair of slightly detuned sines of
+unequal strength (the slow, shallow beating that makes a bowl shimmer), each decaying exponentially,
+the lower ones longest.
 It is brought to the integrated loudness (ITU-R BS.1770, through pyloudnorm) that KindWell's rendered
 voice has, measured on a calibration passage spoken and levelled exactly as practice steps are, so a
 bell is neither startling nor lost after the words. Its peaks stay under -1 dBFS.
@@ -32,6 +33,9 @@ PARTIALS: tuple[tuple[float, float, float, float], ...] = (
     (5.12, 0.25, 3.5, 2.1),
     (8.27, 0.10, 1.8, 2.9),
 )
+#: Shares of each partial in the lower and upper sine of its pair: unequal, so the beating sways the
+#: level by about 10 dB instead of silencing the partial every beat.
+PAIR_WEIGHTS = (0.65, 0.35)
 #: Fixed starting phases (radians) of each pair, so the attack is not one spike of aligned sines.
 PHASES: tuple[tuple[float, float], ...] = ((0.0, 1.9), (2.4, 4.1), (0.9, 5.3), (3.3, 1.2))
 ATTACK_SECONDS = 0.004
@@ -60,7 +64,7 @@ def strike(bell: BellSettings, sample_rate: int) -> np.ndarray:
         envelope = amplitude * np.exp(-np.log(1000.0) * t / t60)
         low = np.sin(2 * np.pi * (frequency - beat / 2) * t + first)
         high = np.sin(2 * np.pi * (frequency + beat / 2) * t + second)
-        out += envelope * 0.5 * (low + high)
+        out += envelope * (PAIR_WEIGHTS[0] * low + PAIR_WEIGHTS[1] * high)
     attack = np.minimum(1.0, t / ATTACK_SECONDS)
     fade = np.clip((bell.strike_seconds - t) / FADE_SECONDS, 0.0, 1.0) ** 2
     return out * attack * fade

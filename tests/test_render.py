@@ -117,12 +117,15 @@ def edited_prompts(tmp_path: Path) -> Iterator[Path]:
 def test_render_all_renders_only_what_changed(tmp_path: Path, edited_prompts: Path) -> None:
     out = tmp_path / "audio"
     env = {"KINDWELL_PROMPTS": str(edited_prompts), "KINDWELL_CACHE": str(tmp_path / "cache")}
+    # 7 practices at 3 lengths, and 10 distinct timers (4 lengths, with or without interval bells).
+    tracks = len(AudioCatalog(load_content(edited_prompts), out, None).tracks())
+    assert tracks == 31
     first = kindwell("render", "--all", str(out), env=env)
     assert first.returncode == 0, first.stderr
-    assert "21 rendered, 0 already current" in first.stdout
-    assert len(list(out.glob("*.mp3"))) == 21
+    assert f"{tracks} rendered, 0 already current" in first.stdout
+    assert len(list(out.glob("*.mp3"))) == tracks + 2  # and the two bell clips SSML plays
     again = kindwell("render", "--all", str(out), env=env)
-    assert "0 rendered, 21 already current" in again.stdout
+    assert f"0 rendered, {tracks} already current" in again.stdout
 
     practice = edited_prompts / "practices" / "soothing_breath.yaml"
     text = practice.read_text()
@@ -131,6 +134,6 @@ def test_render_all_renders_only_what_changed(tmp_path: Path, edited_prompts: Pa
     changed = load_content(edited_prompts).practice("soothing_breath")
     steps_with_edit = [m for m, s in changed.scripts.items() if any("gently settle" in st.text for st in s.steps)]
     third = kindwell("render", "--all", str(out), env=env)
-    assert f"{len(steps_with_edit)} rendered, {21 - len(steps_with_edit)} already current" in third.stdout
+    assert f"{len(steps_with_edit)} rendered, {tracks - len(steps_with_edit)} already current" in third.stdout
     # The stale renderings of the edited practice are gone; one file per practice and length remains.
-    assert len(list(out.glob("*.mp3"))) == 21
+    assert len(list(out.glob("*.mp3"))) == tracks + 2

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from ..audio_catalog import AudioCatalog
+from ..audio_catalog import AudioCatalog, AudioTrack
 from ..content import PRACTICE_LENGTHS
 from ..safety import SafetyPolicy
+from ..timer import TIMER_ID, TIMER_LENGTHS
 
-_AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
+# Practice and timer tracks ("soothing_breath-10min-<hash>.mp3"), and the bell clips SSML plays.
+_AUDIO_NAME = re.compile(r"^(?:[a-z_]+-\d+min|bell_(?:strike|closing))-[0-9a-f]{12}\.(mp3|wav)$")
 _MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 #: A year: a rendered file's name changes whenever its content does.
 AUDIO_MAX_AGE = 365 * 24 * 3600
@@ -35,15 +37,18 @@ class Listing:
 
 
 def listings(catalog: AudioCatalog) -> list[Listing]:
-    """Every practice with the lengths that are rendered."""
+    """Every practice, then the silent timer (without interval bells), with the lengths that are rendered."""
+
+    def src(track: AudioTrack) -> str | None:
+        return f"/audio/{track.stem}.mp3" if catalog.path(track).is_file() else None
+
     result = []
     for practice in catalog.content.practices.values():
-        tracks: list[tuple[int, str | None]] = []
-        for minutes in PRACTICE_LENGTHS:
-            track = catalog.track(practice.id, minutes)
-            rendered = catalog.path(track).is_file()
-            tracks.append((minutes, f"/audio/{track.stem}.mp3" if rendered else None))
+        tracks = [(minutes, src(catalog.track(practice.id, minutes))) for minutes in PRACTICE_LENGTHS]
         result.append(Listing(practice.id, practice.title, practice.description, tracks))
+    timer = catalog.content.timer
+    tracks = [(minutes, src(catalog.timer_track(minutes, "none"))) for minutes in TIMER_LENGTHS]
+    result.append(Listing(TIMER_ID, timer.title, timer.description, tracks))
     return result
 
 
