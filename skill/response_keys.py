@@ -97,12 +97,25 @@ TIMER = frozenset(
 )
 
 
+#: Keys the practice of the day speaks from prompts/daily.yaml.
+DAILY = frozenset(
+    {
+        "daily_practice",
+        "daily_practice_done",
+        "daily_practice_reprompt",
+        "daily_welcome",
+        "daily_welcome_reprompt",
+    }
+)
+
+
 def required_responses(feeling_themes: Iterable[str]) -> dict[str, str]:
     """Every key the skill may speak -> the file under prompts/ it belongs in."""
     required = dict.fromkeys(RESPONSES, "responses.yaml")
     required.update({f"checkin_{theme}": "responses.yaml" for theme in feeling_themes})
     required.update(dict.fromkeys(CARE, "care.yaml"))
     required.update(dict.fromkeys(TIMER, "timer.yaml"))
+    required.update(dict.fromkeys(DAILY, "daily.yaml"))
     required.update({f"timer_intro_{bells}": "timer.yaml" for bells in BELLS})
     for tier in CareTier:
         required.update({f"care_{tier.value}": "care.yaml", f"care_{tier.value}_reprompt": "care.yaml"})

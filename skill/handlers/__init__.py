@@ -18,6 +18,7 @@ from .conversation import (
     StopHandler,
     UnhandledRequestHandler,
 )
+from .daily import DailyPracticeHandler
 from .kindness import (
     AffirmationHandler,
     CheckInHandler,
@@ -48,6 +49,7 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         LaunchHandler,
         TimerPartHandler,
         TimerHandler,
+        DailyPracticeHandler,
         StartPracticeHandler,
         NextHandler,
         ResumeHandler,

@@ -12,6 +12,7 @@ from ..progress import Attributes, get_position, next_affirmation, summarize
 from .base import (
     AWAITING,
     OFFER,
+    PENDING,
     PLAYING,
     KindHandler,
     is_intent,
@@ -185,6 +186,7 @@ class NoHandler(KindHandler):
         awaiting = attributes.get(AWAITING)
         attributes.pop(OFFER, None)
         if awaiting == "practice_offer":
+            attributes.pop(PENDING, None)
             return respond(
                 handler_input,
                 ssml.sentence(self.say("offer_declined")),
