@@ -69,6 +69,7 @@ bench: system-deps setup
 	$(PY) bench/care_accuracy.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/voice_latency.py
+	$(PY) bench/bells.py
 
 ## Endpoint throughput and latency next to a bare Flask echo (installs wrk when it can).
 bench-endpoint: setup

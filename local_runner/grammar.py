@@ -25,7 +25,7 @@ from skill.text import normalize, number_words
 from .settings import WAKE_PHRASES
 
 #: Lists whose values are cut out of a transcript before snapping, longest phrase first.
-SLOT_LISTS = ("duration", "practice", "feeling", "minutes")
+SLOT_LISTS = ("duration", "practice", "bells", "feeling", "minutes")
 _MINUTE_WORDS = ("minute", "minutes", "min")
 
 
@@ -192,6 +192,7 @@ def template_grammar(
     values: dict[str, tuple[str, ...]] = {
         "practice": tuple(sorted({normalize(p) for p, _ in language.list_values("practice")})),
         "duration": tuple(sorted({normalize(p) for p, _ in language.list_values("duration")})),
+        "bells": tuple(sorted({normalize(p) for p, _ in language.list_values("bells")})),
         "minutes": tuple(number_words(n) for n in range(1, 61)),
         "feeling": tuple(feelings),
     }

@@ -3,7 +3,8 @@
 Each step's words are synthesised with the same SSML renderer the offline voice speaks with, brought
 to one loudness (so no step is louder than the next), and followed by exactly its written silence.
 `render_all` keeps a cache keyed by a hash of the script and voice settings (skill.audio_catalog):
-only what changed is rendered again, and stale renderings of a practice are removed.
+only what changed is rendered again, and stale renderings of a practice are removed. It renders the
+timer streams and the bell clips too (local_runner.bell).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from skill import ssml
 from skill.audio_catalog import AudioCatalog, AudioTrack, VoiceSettings
 from skill.content import PracticeScript
 from skill.errors import UserInputError
+from skill.timer import is_timer_track
 
 from .settings import SpeechSettings
 from .tts import EspeakSynthesizer, SpeechRenderer, Synthesizer
@@ -87,6 +89,11 @@ class PracticeRenderer:
         """Sample rate of rendered audio, in hertz."""
         return self._speech.sample_rate
 
+    @property
+    def speech(self) -> SpeechRenderer:
+        """The SSML renderer practice words are spoken with."""
+        return self._speech
+
     def pieces(self, script: PracticeScript) -> Iterator[np.ndarray]:
         """Audio of each step's words, then its silence, in order."""
         for index, step in enumerate(script.steps):
@@ -108,8 +115,8 @@ class PracticeRenderer:
                 progress(1)
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int16)
 
-    def write(self, samples: np.ndarray, path: Path) -> Path:
-        """Write audio as MP3 or WAV by the file's extension, atomically."""
+    def write(self, samples: np.ndarray, path: Path, bitrate_kbps: int | None = None) -> Path:
+        """Write audio as MP3 (at bitrate_kbps, else the voice's) or WAV by the file's extension, atomically."""
         kind = path.suffix.lower().lstrip(".")
         if kind not in FORMATS:
             raise UserInputError(f"Cannot write {path.name}: use a file name ending in .mp3 or .wav.")
@@ -120,7 +127,7 @@ class PracticeRenderer:
 
                 soundfile.write(temporary, samples, self.sample_rate, format="WAV", subtype="PCM_16")
             else:
-                temporary.write_bytes(self.encode_mp3(samples))
+                temporary.write_bytes(self.encode_mp3(samples, bitrate_kbps))
             temporary.replace(path)
         except OSError as err:
             raise _cannot_write(path, err) from None
@@ -149,30 +156,53 @@ class PracticeRenderer:
             raise _cannot_write(path, err) from None
         return path.with_name(f".{path.name}.{os.getpid()}.tmp")
 
-    def encode_mp3(self, samples: np.ndarray) -> bytes:
-        """Constant-bitrate mono MP3 (LAME, through lameenc)."""
+    def encode_mp3(self, samples: np.ndarray, bitrate_kbps: int | None = None) -> bytes:
+        """Constant-bitrate mono MP3 (LAME, through lameenc) at the sample rate it was rendered at."""
         import lameenc
 
         encoder = lameenc.Encoder()
-        encoder.set_bit_rate(self.voice.mp3_bitrate_kbps)
+        encoder.set_bit_rate(bitrate_kbps or self.voice.mp3_bitrate_kbps)
         encoder.set_in_sample_rate(self.sample_rate)
+        # LAME would resample low bitrates to a lower rate; Alexa's SSML audio must stay at 22,050 Hz.
+        encoder.set_out_sample_rate(self.sample_rate)
         encoder.set_channels(1)
         # LAME quality 5 ("good, fast"): at 64 kbps mono speech it sounds like 2, encoding in 60 % of the time.
         encoder.set_quality(5)
         return bytes(encoder.encode(samples.astype(np.int16).tobytes()) + encoder.flush())
 
     def steps_in(self, practice_id: str, minutes: int, variant: int = 0) -> int:
-        """How many progress ticks rendering a practice makes."""
+        """How many progress ticks rendering a practice (or a timer: one) makes."""
+        if is_timer_track(practice_id):
+            return 1
         return len(self.catalog.content.practice(practice_id).script(minutes, variant).steps)
 
     def _track_steps(self, track: AudioTrack) -> int:
         return self.steps_in(track.practice, track.minutes, self.catalog.variant_of(track) or 0)
 
+    def render_track(self, track: AudioTrack, progress: Progress | None = None) -> np.ndarray:
+        """The samples of any track: a practice, or a timer stream."""
+        if is_timer_track(track.practice):
+            from .bell import BellRenderer
+
+            samples = BellRenderer(self).render_track(track)
+            if progress is not None:
+                progress(1)
+            return samples
+        return self.render(track.practice, track.minutes, progress, self.catalog.variant_of(track) or 0)
+
+    def bitrate_for(self, track: AudioTrack) -> int:
+        """MP3 bitrate of a track, in kbps: the voice's for practices, the bell's for timers."""
+        return self.catalog.bell.stream_bitrate_kbps if is_timer_track(track.practice) else self.voice.mp3_bitrate_kbps
+
     def render_all(self, progress: Progress | None = None, workers: int | None = None) -> list[tuple[AudioTrack, bool]]:
-        """Render every variant of every practice at every length into the catalog's folder; (track, rendered now).
+        """Render every variant of every practice at every length, every timer and the bell clips into the
+        catalog's folder; (track, rendered now) for each practice and timer.
 
         Tracks render in parallel, one process per core: espeak-ng and LAME each use one core.
         """
+        from .bell import BellRenderer
+
+        BellRenderer(self).write_clips()
         tracks = self.catalog.tracks()
         missing = [t for t in tracks if not self.catalog.path(t).is_file()]
         for track in tracks:
@@ -181,9 +211,7 @@ class PracticeRenderer:
         count = max(1, min(workers or os.cpu_count() or 1, len(missing)))
         if count == 1:
             for track in missing:
-                variant = self.catalog.variant_of(track) or 0
-                samples = self.render(track.practice, track.minutes, progress, variant)
-                self.write(samples, self.catalog.path(track))
+                self.write(self.render_track(track, progress), self.catalog.path(track), self.bitrate_for(track))
         else:
             # Spawned, not forked: a forked child inherits espeak-ng's state mid-flight and can hang.
             with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -207,8 +235,7 @@ class PracticeRenderer:
 def _render_track(catalog: AudioCatalog, track: AudioTrack) -> Path:
     """Render one track in a worker process (each process loads its own espeak-ng)."""
     renderer = PracticeRenderer(catalog)
-    variant = catalog.variant_of(track) or 0
-    return renderer.write(renderer.render(track.practice, track.minutes, variant=variant), catalog.path(track))
+    return renderer.write(renderer.render_track(track), catalog.path(track), renderer.bitrate_for(track))
 
 
 def _cannot_write(path: Path, err: OSError) -> UserInputError:

@@ -7,21 +7,27 @@ the same AudioPlayer.Play directive an Echo gets.
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
 word or the voice renders a new file and stale audio is never served under the old name. Each
 variant of a practice at a length is its own file; the token names the variant through that hash,
-so a saved stream resumes in the words it started with.
+so a saved stream resumes in the words it started with. Timer streams (skill.timer) and the bell
+clips SSML plays are named the same way, by a hash of the bell settings, the timeline and the voice
+whose loudness the bell matches; the timer has one wording, so it is always variant 0.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .timer import BELLS, TIMER_LENGTHS, BellKind, BellSettings, TimerPlan, is_timer_track, plan_for_track
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
+#: Bump when the bell's synthesis changes in a way that alters the audio.
+BELL_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
+BELL_KINDS: tuple[BellKind, ...] = ("strike", "closing")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,12 @@ def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
         ],
         "voice": asdict(voice),
     }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def bell_key(bell: BellSettings, voice: VoiceSettings, extra: object = None) -> str:
+    """Hash of everything that decides how a bell (or a timer made of bells) sounds."""
+    payload = {"format": BELL_FORMAT, "bell": asdict(bell), "voice": asdict(voice), "extra": extra}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -94,6 +106,7 @@ class AudioCatalog:
     public_url: str | None
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
+    bell: BellSettings = field(default_factory=BellSettings)
 
     def track(self, practice_id: str, minutes: int, variant: int = 0) -> AudioTrack:
         """The track for one variant of a practice at a length (whether or not it is rendered yet)."""
@@ -101,17 +114,11 @@ class AudioCatalog:
         script = practice.script(minutes, variant)
         return AudioTrack(practice_id, minutes, script_key(script, practice.title, self.voice))
 
-    def tracks(self) -> list[AudioTrack]:
-        """Every variant of every practice at every length it is offered at."""
-        return [
-            self.track(practice.id, minutes, variant)
-            for practice in self.content.practices.values()
-            for minutes in practice.lengths
-            for variant in range(practice.variant_count(minutes))
-        ]
-
     def variant_of(self, track: AudioTrack) -> int | None:
-        """Which current variant a track is a rendering of; None when it names no current rendering."""
+        """Which current variant a track is a rendering of (0 for the timer); None when it names no current one."""
+        plan = plan_for_track(track.practice, track.minutes)
+        if plan is not None:
+            return 0 if self.timer_track(plan.minutes, plan.bells) == track else None
         practice = self.content.practices.get(track.practice)
         if practice is None or track.minutes not in practice.lengths:
             return None
@@ -120,19 +127,57 @@ class AudioCatalog:
                 return variant
         return None
 
+    def timer_track(self, minutes: int, bells: str) -> AudioTrack:
+        """The stream of the timer at a length with an interval setting (whether or not it is rendered yet)."""
+        plan = TimerPlan.of(minutes, bells)
+        return AudioTrack(plan.track_id, minutes, bell_key(self.bell, self.voice, [plan.minutes, plan.bells]))
+
+    def tracks(self) -> list[AudioTrack]:
+        """Every track there is to render: each variant of each practice at each of its lengths, then each
+        distinct timer."""
+        practices = [
+            self.track(practice.id, minutes, variant)
+            for practice in self.content.practices.values()
+            for minutes in practice.lengths
+            for variant in range(practice.variant_count(minutes))
+        ]
+        timers = {self.timer_track(m, b): None for m in TIMER_LENGTHS for b in BELLS}
+        return [*practices, *timers]
+
+    def clip_stem(self, kind: BellKind) -> str:
+        """File name, without extension, of a bell clip for SSML <audio>."""
+        return f"bell_{kind}-{bell_key(self.bell, self.voice, kind)}"
+
+    def clip_path(self, kind: BellKind) -> Path:
+        """Where a bell clip's MP3 lives."""
+        return self.directory / f"{self.clip_stem(kind)}.mp3"
+
     def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
         """Where a track's audio file lives."""
         return self.directory / f"{track.stem}.{extension}"
 
     def url(self, track: AudioTrack) -> str | None:
         """The public HTTPS URL of a rendered track; None when it is not rendered or there is no HTTPS URL."""
-        path = self.path(track)
+        return self.served(self.path(track))
+
+    def clip_url(self, kind: BellKind) -> str | None:
+        """The URL an SSML <audio> tag plays a rendered bell clip from; None when there is none."""
+        return self.served(self.clip_path(kind))
+
+    def served(self, path: Path) -> str | None:
+        """The public HTTPS URL of a rendered file; None when it is missing or there is no HTTPS URL."""
         if not path.is_file():
             return None
         if not self.public_url or not self.public_url.startswith("https://"):
             return None
-        return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
+        return f"{self.public_url.rstrip('/')}/audio/{path.name}"
 
     def is_current(self, track: AudioTrack) -> bool:
-        """True when a token still names a current rendering of its practice (any of its variants)."""
+        """True when a token still names a current rendering of its practice (any of its variants) or timer."""
         return self.variant_of(track) is not None
+
+    def title(self, track: AudioTrack) -> str:
+        """What a track is called in a sentence ("soothing breath", "silent meditation timer")."""
+        if is_timer_track(track.practice):
+            return self.content.timer.title
+        return self.content.practice(track.practice).title

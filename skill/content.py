@@ -16,8 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .content_files import DailyContent, TimerContent, load_daily, load_timer
 from .errors import ContentError
 from .practices import (
     PRACTICE_LENGTHS,
@@ -32,8 +31,13 @@ from .practices import (
 from .practices import practice_table as practices_table
 from .response_keys import required_responses
 
+# SAFE_LOADER and load_yaml are imported from here by the modules that read other files under prompts/.
+from .yaml_files import SAFE_LOADER as SAFE_LOADER
+from .yaml_files import load_responses_data, load_yaml
+
 __all__ = [
     "PRACTICE_LENGTHS",
+    "SAFE_LOADER",
     "SPEAKING_RATE_WPM",
     "Affirmation",
     "Content",
@@ -42,6 +46,7 @@ __all__ = [
     "Step",
     "estimate_speech_seconds",
     "load_content",
+    "load_yaml",
 ]
 
 #: Prosody rate used for practice speech, in percent of the voice's normal rate.
@@ -54,24 +59,6 @@ def prompts_dir() -> Path:
     if override:
         return Path(override)
     return Path(__file__).resolve().parent.parent / "prompts"
-
-
-# libyaml's loader when PyYAML was built with it (every PyPI wheel is): parsing prompts/ at start-up
-# takes a fraction of the pure-Python loader's time. tests/test_fast_paths.py checks both agree.
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(path: Path) -> Any:
-    """Read one YAML file, turning every failure into a ContentError naming the file."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
-    except FileNotFoundError as err:
-        raise ContentError(f"Content file {path} is missing; restore it from the repository.") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContentError(f"Content file {path} is not valid YAML{where}; fix the syntax there.") from err
 
 
 @dataclass(frozen=True)
@@ -136,6 +123,10 @@ class Content:
     """The short guided breath offered after a care reply (prompts/care.yaml)."""
     digest: str = field(default="")
     """SHA-256 over every content file, for rebuilding derived artifacts only when it changes."""
+    timer: TimerContent = field(default_factory=lambda: TimerContent("silent meditation timer", ""))
+    """The unguided timer's name and description (prompts/timer.yaml)."""
+    daily: DailyContent = field(default_factory=lambda: DailyContent({}))
+    """The practice of the day (prompts/daily.yaml)."""
 
     def practice(self, practice_id: str) -> Practice:
         """A practice by id."""
@@ -191,15 +182,7 @@ def _load_responses(path: Path) -> dict[str, tuple[str, ...]]:
     data = load_yaml(path)
     if not isinstance(data, Mapping):
         raise ContentError(f"{path} must map response keys to a sentence or a list of variants.")
-    return _load_responses_data(data)
-
-
-def _load_responses_data(data: Mapping[Any, Any]) -> dict[str, tuple[str, ...]]:
-    entries: dict[str, tuple[str, ...]] = {}
-    for key, value in data.items():
-        variants = value if isinstance(value, list) else [value]
-        entries[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
-    return entries
+    return load_responses_data(data)
 
 
 def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]]:
@@ -207,7 +190,7 @@ def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]
     data = load_yaml(path)
     if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
         raise ContentError(f"{path} must have `responses:` (care replies by key) and `breath:` (steps).")
-    responses = _load_responses_data(data["responses"])
+    responses = load_responses_data(data["responses"])
     raw_steps = data.get("breath")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ContentError(f"{path}: `breath:` must be a non-empty list of steps with `say:` and `pause:`.")
@@ -275,19 +258,27 @@ def load_content(root: Path | None = None) -> Content:
     )
     responses = _load_responses(root / "responses.yaml")
     care_responses, care_breath = _load_care(root / "care.yaml")
-    for key in sorted(set(responses) & set(care_responses)):
-        raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
+    timer, timer_responses = load_timer(root / "timer.yaml")
+    daily, daily_responses = load_daily(root / "daily.yaml", set(practices), PRACTICE_LENGTHS)
+    every = dict(responses)
+    others = ((care_responses, "care.yaml"), (timer_responses, "timer.yaml"), (daily_responses, "daily.yaml"))
+    for other, name in others:
+        for key in sorted(set(every) & set(other)):
+            raise ContentError(f"Response key {key!r} is in {name} and another file under prompts/; keep it in one.")
+        every.update(other)
     for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
-        if key not in responses and key not in care_responses:
+        if key not in every:
             raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
     return Content(
         practices=practices,
         affirmations=affirmations,
-        responses=Responses({**responses, **care_responses}),
+        responses=Responses(every),
         feelings=feelings,
         default_feeling_practice=default_practice,
         care_breath=care_breath,
         digest=content_digest(root),
+        timer=timer,
+        daily=daily,
     )
 
 

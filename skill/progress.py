@@ -72,6 +72,10 @@ def record_completion(attrs: Attributes, practice_id: str, day: dt.date) -> None
     days = set(attrs.get("days", []))
     days.add(day.isoformat())
     attrs["days"] = sorted(days)[-MAX_DAYS_KEPT:]
+    # The day each practice was last finished: the practice of the day favours what was not done lately.
+    last_done = dict(attrs.get("last_done", {}))
+    last_done[practice_id] = max(day.isoformat(), str(last_done.get(practice_id, "")))
+    attrs["last_done"] = last_done
 
 
 def summarize(attrs: Attributes, today: dt.date) -> ProgressSummary:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .care import CareTier
+from .timer import BELLS
 
 #: Keys the handlers speak from prompts/responses.yaml (besides checkin_<theme>, one per feeling theme).
 RESPONSES = frozenset(
@@ -77,11 +78,46 @@ CARE = frozenset(
 )
 
 
+#: Keys the timer speaks from prompts/timer.yaml (besides timer_intro_<bells>, one per interval setting).
+TIMER = frozenset(
+    {
+        "timer_ask_length",
+        "timer_ask_length_reprompt",
+        "timer_bells_snapped",
+        "timer_complete",
+        "timer_cue_closing",
+        "timer_cue_interval",
+        "timer_cue_start",
+        "timer_in_parts",
+        "timer_length_snapped",
+        "timer_part_done",
+        "timer_part_reprompt",
+        "timer_part_resume",
+        "timer_stopped",
+    }
+)
+
+
+#: Keys the practice of the day speaks from prompts/daily.yaml.
+DAILY = frozenset(
+    {
+        "daily_practice",
+        "daily_practice_done",
+        "daily_practice_reprompt",
+        "daily_welcome",
+        "daily_welcome_reprompt",
+    }
+)
+
+
 def required_responses(feeling_themes: Iterable[str]) -> dict[str, str]:
     """Every key the skill may speak -> the file under prompts/ it belongs in."""
     required = dict.fromkeys(RESPONSES, "responses.yaml")
     required.update({f"checkin_{theme}": "responses.yaml" for theme in feeling_themes})
     required.update(dict.fromkeys(CARE, "care.yaml"))
+    required.update(dict.fromkeys(TIMER, "timer.yaml"))
+    required.update(dict.fromkeys(DAILY, "daily.yaml"))
+    required.update({f"timer_intro_{bells}": "timer.yaml" for bells in BELLS})
     for tier in CareTier:
         required.update({f"care_{tier.value}": "care.yaml", f"care_{tier.value}_reprompt": "care.yaml"})
     return required

@@ -40,6 +40,11 @@ def pause(seconds: float) -> str:
     return "".join(parts)
 
 
+def audio(url: str) -> str:
+    """An <audio> clip (Alexa plays MP3 at 48 kbps, 16,000, 22,050 or 24,000 Hz, at most 240 s per reply)."""
+    return f'<audio src="{html.escape(url, quote=True)}"/>'
+
+
 def speak(*fragments: str) -> str:
     """Join SSML fragments into one <speak> document."""
     body = " ".join(f for f in fragments if f)

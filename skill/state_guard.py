@@ -22,6 +22,7 @@ from ask_sdk_core.utils import get_intent_name, get_request_type
 from .audio_catalog import AudioTrack
 from .care import CareTier
 from .content import Content
+from .timer import BELLS, timer_state
 
 _LOGGER = logging.getLogger("kindwell.state")
 _INT_LIMIT = 2**63
@@ -71,6 +72,19 @@ def _valid_pending(raw: Any, content: Content) -> bool:
     return (practice is None or _practice(practice, content)) and (minutes is None or _positive_number(minutes))
 
 
+def _valid_timer(raw: Any, content: Content) -> bool:
+    return timer_state(raw) is not None and 0 <= raw["part"] < _INT_LIMIT
+
+
+def _valid_timer_pending(raw: Any, content: Content) -> bool:
+    return isinstance(raw, dict) and set(raw) <= {"bells"} and raw.get("bells", "none") in BELLS
+
+
+def _zone_name(raw: Any, content: Content) -> bool:
+    """A time zone name as the Settings API gives it ("" when it could not be had)."""
+    return isinstance(raw, str) and len(raw) <= 64 and all(c.isalnum() or c in "_+-/" for c in raw)
+
+
 def _text(raw: Any, content: Content) -> bool:
     return isinstance(raw, str)
 
@@ -87,6 +101,9 @@ _SESSION_RULES: dict[str, Callable[[Any, Content], bool]] = {
     "playing": valid_position,
     "pending": _valid_pending,
     "offer": _valid_offer,
+    "zone": _zone_name,
+    "timer": _valid_timer,
+    "timer_pending": _valid_timer_pending,
     "awaiting": _text,
     "care": _care,
     "affirm_theme": _affirmation_theme,
@@ -150,6 +167,22 @@ def clean_progress(attributes: MutableMapping[str, Any], content: Content) -> li
         if kept != by_practice:
             attributes["by_practice"] = kept
             reset.append("by_practice")
+    last_done = attributes.get("last_done")
+    if last_done is not None:
+        kept_days = (
+            {name: day for name, day in last_done.items() if isinstance(name, str) and _is_day(day)}
+            if isinstance(last_done, dict)
+            else {}
+        )
+        if kept_days != last_done:
+            attributes["last_done"] = kept_days
+            reset.append("last_done")
+    daily = attributes.get("daily")
+    if daily is not None and not (
+        isinstance(daily, dict) and _is_day(daily.get("day")) and isinstance(daily.get("practice"), str)
+    ):
+        del attributes["daily"]
+        reset.append("daily")
     for key, keep in (("days", _is_day), ("heard", lambda item: isinstance(item, str))):
         items = attributes.get(key)
         if items is not None:

@@ -63,7 +63,8 @@ def test_page_lists_every_practice_and_a_player_plays(site: tuple[LiveServer, st
     page.goto(f"http://{server.host}:{server.port}/listen")
     assert page.title() == "KindWell: listen to a practice"
     headings = page.locator("main h2").all_inner_texts()
-    assert headings == [p.title.capitalize() for p in default_content().practices.values()]
+    content = default_content()
+    assert headings == [*(p.title.capitalize() for p in content.practices.values()), content.timer.title.capitalize()]
     player = page.locator(f'audio[src="{src}"]')
     assert player.count() == 1
     assert player.get_attribute("aria-labelledby")
@@ -88,5 +89,5 @@ def test_page_works_without_javascript(site: tuple[LiveServer, str], browser: Br
     page.goto(f"http://{server.host}:{server.port}/listen")
     assert page.locator("audio[controls]").count() == 1
     assert page.locator(f'a[href="{src}"]').count() == 1  # fallback link inside the player
-    assert page.locator("text=Not rendered yet").count() == 20
+    assert page.locator("text=Not rendered yet").count() == 24  # 7 practices x 3 lengths, 4 timer lengths, less 1
     context.close()

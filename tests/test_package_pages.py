@@ -155,8 +155,10 @@ def test_the_policy_says_plainly_what_is_kept_and_what_never_is(server: LiveServ
 # fails this test until the page (skill/web/templates/privacy.html) says so.
 DESCRIBED = {
     "visits": "how many times you have opened KindWell",
-    "completed": "which practices you have finished, and how many times each",
-    "by_practice": "which practices you have finished, and how many times each",
+    "completed": "which practices you have finished, how many times each",
+    "by_practice": "which practices you have finished, how many times each",
+    "last_done": "the date you last finished each one",
+    "daily": "today's suggested practice and its date",
     "days": "the dates you practised",
     "heard": "which affirmations you have heard lately",
     "position": "where you paused a practice",

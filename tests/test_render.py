@@ -127,13 +127,18 @@ def test_render_all_renders_every_variant_and_only_what_changed(tmp_path: Path, 
         source = path.read_text()
         path.write_text(re.sub(r"(?m)^lengths: .*\n", "", source).replace("\nframe:", "\nlengths: [3]\nframe:", 1))
     content = load_content(edited_prompts)
-    total = sum(p.variant_count(m) for p in content.practices.values() for m in p.lengths)
-    assert total == 8 * 3
+    practice_total = sum(p.variant_count(m) for p in content.practices.values() for m in p.lengths)
+    assert practice_total == 8 * 3
+    # And the 10 distinct timers (4 lengths, with or without interval bells), which have no variants.
+    tracks = AudioCatalog(content, out, None).tracks()
+    total = len(tracks)
+    assert total == practice_total + 10
     first = kindwell("render", "--all", str(out), env=env)
     assert first.returncode == 0, first.stderr
     assert f"{total} rendered, 0 already current" in first.stdout
-    expected = sorted(t.stem for t in AudioCatalog(content, out, None).tracks())
-    assert sorted(p.stem for p in out.glob("*.mp3")) == expected
+    clips = sorted(p.stem for p in out.glob("bell_*.mp3"))
+    assert len(clips) == 2  # the two bell clips SSML plays
+    assert sorted(p.stem for p in out.glob("*.mp3") if not p.stem.startswith("bell_")) == sorted(t.stem for t in tracks)
     again = kindwell("render", "--all", str(out), env=env)
     assert f"0 rendered, {total} already current" in again.stdout
 
@@ -148,5 +153,5 @@ def test_render_all_renders_every_variant_and_only_what_changed(tmp_path: Path, 
     assert 0 < len(edited) < total
     third = kindwell("render", "--all", str(out), env=env)
     assert f"{len(edited)} rendered, {total - len(edited)} already current" in third.stdout
-    # The stale renderings of the edited variants are gone; one file per variant remains.
-    assert len(list(out.glob("*.mp3"))) == total
+    # The stale renderings of the edited variants are gone; one file per variant and timer remains.
+    assert len(list(out.glob("*.mp3"))) == total + 2

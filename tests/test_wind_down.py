@@ -65,7 +65,7 @@ def test_the_alexa_model_and_the_offline_grammar_know_it() -> None:
 
     from local_runner.grammar import template_grammar
 
-    model = json.loads((Path(__file__).parent.parent / "interactionModels/custom/en-US.json").read_text())
+    model = json.loads((Path(__file__).parent.parent / "skill-package/interactionModels/custom/en-US.json").read_text())
     (practice_type,) = [t for t in model["interactionModel"]["languageModel"]["types"] if t["name"] == "PracticeType"]
     (wind_down,) = [v for v in practice_type["values"] if v["id"] == "wind_down"]
     assert {"fall asleep", "sleep", "wind down"} <= {wind_down["name"]["value"], *wind_down["name"]["synonyms"]}

@@ -18,6 +18,7 @@ from .conversation import (
     StopHandler,
     UnhandledRequestHandler,
 )
+from .daily import DailyPracticeHandler
 from .events import SkillDisabledHandler
 from .kindness import (
     AffirmationHandler,
@@ -36,6 +37,7 @@ from .practice import (
     StartPracticeHandler,
     UnsupportedHandler,
 )
+from .timer import TimerHandler, TimerPartHandler
 
 __all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
 
@@ -46,6 +48,9 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         CareHandler,
         CareFollowUpHandler,
         LaunchHandler,
+        TimerPartHandler,
+        TimerHandler,
+        DailyPracticeHandler,
         StartPracticeHandler,
         NextHandler,
         ResumeHandler,

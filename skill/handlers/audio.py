@@ -23,6 +23,7 @@ from ask_sdk_model.interfaces.audioplayer import (
 
 from ..audio_catalog import AudioTrack
 from ..progress import Attributes, record_completion
+from ..timer import TIMER_ID, is_timer_track
 from .base import KindHandler, SkillServices, is_request, today, update_user, user
 
 _LOGGER = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ def playable_url(
     if services.audio is None or not supports_audio(handler_input):
         return None
     return services.audio.url(services.audio.track(practice_id, minutes, variant))
+
+
+def playable_track(handler_input: HandlerInput, services: SkillServices, track: AudioTrack) -> bool:
+    """True when this device and this endpoint can play a track (a timer, say) as a stream."""
+    return services.audio is not None and supports_audio(handler_input) and services.audio.url(track) is not None
 
 
 def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[AudioTrack, int] | None:
@@ -86,7 +92,7 @@ def play(
     """Start (or continue) a practice stream at an offset."""
     assert services.audio is not None
     url = services.audio.url(track)
-    practice = services.content.practice(track.practice)
+    title = services.audio.title(track)
     _save(handler_input, services, track.token, offset_ms)
     builder = handler_input.response_builder
     if speech:
@@ -96,7 +102,7 @@ def play(
             play_behavior=PlayBehavior.REPLACE_ALL,
             audio_item=AudioItem(
                 stream=Stream(token=track.token, url=url, offset_in_milliseconds=offset_ms),
-                metadata=AudioItemMetadata(title=f"KindWell: {practice.title}", subtitle=f"{track.minutes} minutes"),
+                metadata=AudioItemMetadata(title=f"KindWell: {title}", subtitle=f"{track.minutes} minutes"),
             ),
         )
     )
@@ -135,7 +141,7 @@ class AudioPlayerEventHandler(KindHandler):
             day = today(handler_input, self.services)
 
             def finish(attributes: Attributes) -> None:
-                record_completion(attributes, track.practice, day)
+                record_completion(attributes, TIMER_ID if is_timer_track(track.practice) else track.practice, day)
                 attributes.pop(AUDIO, None)
 
             update_user(handler_input, self.services, finish)

@@ -10,7 +10,8 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import ssml
-from ..progress import Position, get_position, record_visit
+from ..progress import Attributes, Position, get_position, record_visit
+from ..timer import is_timer_track
 from .audio import is_playing, saved_audio, stop
 from .base import (
     AWAITING,
@@ -23,7 +24,10 @@ from .base import (
     respond,
     session,
     update_user,
+    user,
 )
+from .daily import offer, pick_today
+from .local_day import user_today
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -35,13 +39,26 @@ class LaunchHandler(KindHandler):
         return is_request(handler_input, "LaunchRequest")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        earlier: list[int] = []
-        saved = update_user(handler_input, self.services, lambda attributes: earlier.append(record_visit(attributes)))
-        position = get_position(saved)
+        before = user(handler_input, self.services)
+        position = get_position(before)
         audio = saved_audio(handler_input, self.services)
-        if audio is not None:
+        # A stopped timer is not offered days later: a new sit is a fresh start.
+        if audio is not None and not is_timer_track(audio[0].practice):
             position = Position(audio[0].practice, audio[0].minutes, 0)
-        if position is not None and position.practice in self.content.practices:
+        if position is not None and position.practice not in self.content.practices:
+            position = None
+        # Returning people hear today's practice; the day is theirs, in their own time zone.
+        day = user_today(handler_input, self.services) if position is None and before.get("visits") else None
+        earlier: list[int] = []
+        picked: list[str] = []
+
+        def visit(attributes: Attributes) -> None:
+            earlier.append(record_visit(attributes))
+            if day is not None and earlier[-1] > 0:
+                picked.append(pick_today(attributes, self, handler_input, day))
+
+        update_user(handler_input, self.services, visit)
+        if position is not None:
             title = self.content.practice(position.practice).title
             return respond(
                 handler_input,
@@ -50,6 +67,8 @@ class LaunchHandler(KindHandler):
                 awaiting="resume_offer",
             )
         # The updater can run more than once under concurrent writes; its last run is what was saved.
+        if earlier and earlier[-1] > 0 and picked:
+            return offer(handler_input, self, picked[-1], "daily_welcome", "daily_welcome_reprompt")
         key = "welcome_new" if earlier and earlier[-1] == 0 else "welcome_returning"
         return respond(handler_input, ssml.sentence(self.say(key)), reprompt=ssml.sentence(self.say("reprompt_main")))
 

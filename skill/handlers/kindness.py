@@ -13,6 +13,7 @@ from .base import (
     AFFIRM_THEME,
     AWAITING,
     OFFER,
+    PENDING,
     PLAYING,
     KindHandler,
     is_intent,
@@ -198,6 +199,7 @@ class NoHandler(KindHandler):
         awaiting = attributes.get(AWAITING)
         attributes.pop(OFFER, None)
         if awaiting == "practice_offer":
+            attributes.pop(PENDING, None)
             return respond(
                 handler_input,
                 ssml.sentence(self.say("offer_declined")),

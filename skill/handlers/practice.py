@@ -148,7 +148,8 @@ def replay_saved_audio(
     if saved is None or session(handler_input).get(PLAYING) is not None:
         return None
     track, offset = saved
-    intro = ssml.sentence(handler.say(intro_key, title=handler.content.practice(track.practice).title))
+    assert handler.services.audio is not None  # saved_audio finds nothing without a catalog
+    intro = ssml.sentence(handler.say(intro_key, title=handler.services.audio.title(track)))
     return play(handler_input, handler.services, track, 0 if from_start else offset, intro)
 
 
@@ -173,7 +174,7 @@ class StartPracticeHandler(KindHandler):
         pending = attributes.get(PENDING) or {}
         practice_id = self._practice_id(handler_input) or pending.get("practice")
         heard_practice = slot_text(handler_input, "practice")
-        requested = _requested_minutes(handler_input) or pending.get("minutes")
+        requested = requested_minutes(handler_input) or pending.get("minutes")
         if practice_id is None and requested is not None and not heard_practice:
             # "a five minute meditation": the mindful pause is the plain meditation.
             practice_id = "mindfulness"
@@ -201,7 +202,7 @@ class StartPracticeHandler(KindHandler):
         return start(handler_input, self, practice_id, minutes, prefix)
 
 
-def _requested_minutes(handler_input: HandlerInput) -> float | None:
+def requested_minutes(handler_input: HandlerInput) -> float | None:
     minutes = slot_text(handler_input, "minutes")
     if minutes:
         try:

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from ..audio_catalog import AudioCatalog
+from ..audio_catalog import AudioCatalog, AudioTrack
 from ..safety import SafetyPolicy
+from ..timer import TIMER_ID, TIMER_LENGTHS
 
-_AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
+# Practice and timer tracks ("soothing_breath-10min-<hash>.mp3"), and the bell clips SSML plays.
+_AUDIO_NAME = re.compile(r"^(?:[a-z_]+-\d+min|bell_(?:strike|closing))-[0-9a-f]{12}\.(mp3|wav)$")
 _MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 #: A year: a rendered file's name changes whenever its content does.
 AUDIO_MAX_AGE = 365 * 24 * 3600
@@ -35,20 +37,27 @@ class Listing:
 
 
 def listings(catalog: AudioCatalog, day: dt.date | None = None) -> list[Listing]:
-    """Every practice at every length it is offered at, in the variant of the day, and whether it is rendered.
+    """Every practice at every length it is offered at, in the variant of the day, then the silent timer
+    (without interval bells; it has no variants), each length with whether it is rendered.
 
     The page knows no listener, so every visitor gets the same variant on a given day (the endpoint's
     date), and a different one the next day.
     """
+
+    def src(track: AudioTrack) -> str | None:
+        return f"/audio/{track.stem}.mp3" if catalog.path(track).is_file() else None
+
     ordinal = (day or dt.date.today()).toordinal()
     result = []
     for practice in catalog.content.practices.values():
-        tracks: list[tuple[int, str | None]] = []
-        for minutes in practice.lengths:
-            track = catalog.track(practice.id, minutes, ordinal % practice.variant_count(minutes))
-            rendered = catalog.path(track).is_file()
-            tracks.append((minutes, f"/audio/{track.stem}.mp3" if rendered else None))
+        tracks = [
+            (minutes, src(catalog.track(practice.id, minutes, ordinal % practice.variant_count(minutes))))
+            for minutes in practice.lengths
+        ]
         result.append(Listing(practice.id, practice.title, practice.description, tracks))
+    timer = catalog.content.timer
+    tracks = [(minutes, src(catalog.timer_track(minutes, "none"))) for minutes in TIMER_LENGTHS]
+    result.append(Listing(TIMER_ID, timer.title, timer.description, tracks))
     return result
 
 
