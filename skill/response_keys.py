@@ -83,6 +83,7 @@ TIMER = frozenset(
     {
         "timer_ask_length",
         "timer_ask_length_reprompt",
+        "timer_audio_next",
         "timer_bells_snapped",
         "timer_complete",
         "timer_cue_closing",

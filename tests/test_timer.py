@@ -187,6 +187,11 @@ def test_on_an_audio_player_device_the_timer_is_one_stream_and_counts_when_finis
     assert directive["audioItem"]["metadata"]["title"] == "KindWell: silent meditation timer"
     assert "one bell to begin, one halfway through, and three bells to close" in text(response)
     assert response["response"]["shouldEndSession"] is True
+    # "Next" while it plays: nothing to skip to, said of the timer (not of a practice), and it plays on.
+    echo.audio_player = {"token": track.token, "offsetInMilliseconds": 60_000, "playerActivity": "PLAYING"}
+    skipped = echo.send("amazon_next")
+    assert "nothing to skip" in text(skipped) and "practice" not in text(skipped)
+    assert not [d for d in skipped["response"].get("directives", []) if d["type"].startswith("AudioPlayer.")]
     echo.audio_player = {"token": track.token, "offsetInMilliseconds": 301_000, "playerActivity": "FINISHED"}
     echo.send("audioplayer_playback_finished", offsetInMilliseconds=301_000)
     echo.audio_player = {"token": track.token, "offsetInMilliseconds": 0, "playerActivity": "FINISHED"}

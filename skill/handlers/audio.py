@@ -71,12 +71,17 @@ def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[A
     return track, max(0, offset)
 
 
-def is_playing(handler_input: HandlerInput) -> bool:
-    """True when the device is playing one of our tracks right now."""
+def playing_track(handler_input: HandlerInput) -> AudioTrack | None:
+    """The track of ours the device is playing right now, if any."""
     context = handler_input.request_envelope.context
     state = getattr(context, "audio_player", None) if context else None
     activity = getattr(getattr(state, "player_activity", None), "value", None)
-    return activity == "PLAYING" and AudioTrack.from_token(getattr(state, "token", None)) is not None
+    return AudioTrack.from_token(getattr(state, "token", None)) if activity == "PLAYING" else None
+
+
+def is_playing(handler_input: HandlerInput) -> bool:
+    """True when the device is playing one of our tracks right now."""
+    return playing_track(handler_input) is not None
 
 
 def _save(handler_input: HandlerInput, services: SkillServices, token: str, offset: int) -> None:

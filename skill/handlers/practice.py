@@ -13,8 +13,9 @@ from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..progress import Attributes, Position, get_position, record_completion, set_position
 from ..text import number_words
+from ..timer import is_timer_track
 from ..variety import variant_for
-from .audio import is_playing, play, playable_url, saved_audio, stop
+from .audio import is_playing, play, playable_url, playing_track, saved_audio, stop
 from .base import (
     AWAITING,
     OFFER,
@@ -221,9 +222,11 @@ class NextHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.NextIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if is_playing(handler_input):
-            # One stream per practice: nothing to skip to, and the audio carries on after this.
-            return respond(handler_input, ssml.sentence(self.say("audio_next")), remember=False)
+        track = playing_track(handler_input)
+        if track is not None:
+            # One stream per practice or timer: nothing to skip to, and the audio carries on after this.
+            key = "timer_audio_next" if is_timer_track(track.practice) else "audio_next"
+            return respond(handler_input, ssml.sentence(self.say(key)), remember=False)
         position = current_position(handler_input, self)
         if position is None:
             return self.ask(handler_input, "nothing_next")
