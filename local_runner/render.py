@@ -103,9 +103,7 @@ class PracticeRenderer:
             last = index == len(script.steps) - 1
             yield self._speech.silence(round(1000 * (TAIL_SECONDS if last else step.pause_seconds)))
 
-    def render(
-        self, practice_id: str, minutes: int, progress: Progress | None = None, variant: int = 0
-    ) -> np.ndarray:
+    def render(self, practice_id: str, minutes: int, progress: Progress | None = None, variant: int = 0) -> np.ndarray:
         """One variant of a practice as one buffer; progress(steps_done) after each step."""
         script = self.catalog.content.practice(practice_id).script(minutes, variant)
         parts: list[np.ndarray] = []

@@ -214,7 +214,7 @@ def load_frames(path: Path, data: Any) -> Frames:
         raise ContentError(f"{path} must have `variants:`, `openings:`, `closings:` and `turns:`.")
     turns = data.get("turns")
     if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
-        raise ContentError(f"{path}: `turns:` must be a list of short lead-ins such as \"Now,\".")
+        raise ContentError(f'{path}: `turns:` must be a list of short lead-ins such as "Now,".')
     variants = data.get("variants")
     if not isinstance(variants, int) or isinstance(variants, bool) or not 2 <= variants <= 6:
         raise ContentError(f"{path}: `variants:` must be a whole number from 2 to 6.")
