@@ -44,7 +44,8 @@ class LaunchHandler(KindHandler):
         audio = saved_audio(handler_input, self.services)
         # A stopped timer is not offered days later: a new sit is a fresh start.
         if audio is not None and not is_timer_track(audio[0].practice):
-            position = Position(audio[0].practice, audio[0].minutes, 0)
+            variant = self.services.audio.variant_of(audio[0]) if self.services.audio is not None else None
+            position = Position(audio[0].practice, audio[0].minutes, 0, variant or 0)
         if position is not None and position.practice not in self.content.practices:
             position = None
         # Returning people hear today's practice; the day is theirs, in their own time zone.
