@@ -12,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .content import PRACTICE_LENGTHS, PRACTICE_PROSODY_RATE, Content, PracticeScript
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
+# ASCII only and bounded: str.isdigit() accepts "²", and int() refuses numbers of thousands of digits.
+_TOKEN = re.compile(rf"{TOKEN_PREFIX}:([a-z0-9_-]{{1,64}}):([0-9]{{1,3}}):([A-Za-z0-9]{{1,64}})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -80,11 +83,11 @@ class AudioTrack:
 
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
-        """Parse a token this skill issued; None for anything else."""
-        parts = (token or "").split(":")
-        if len(parts) != 4 or parts[0] != TOKEN_PREFIX or not parts[2].isdigit():
+        """Parse a token this skill issued (an offered length); None for anything else."""
+        match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
+        if match is None or int(match.group(2)) not in PRACTICE_LENGTHS:
             return None
-        return cls(parts[1], int(parts[2]), parts[3])
+        return cls(match.group(1), int(match.group(2)), match.group(3))
 
 
 @dataclass(frozen=True)
