@@ -260,7 +260,7 @@ class Pending:
         if minutes is None and fields.get("minutes") is not None:
             problems.add(f"{name}.minutes")
         note_unknown(fields, frozenset({"practice", "minutes"}), name, problems)
-        return cls(practice, minutes)
+        return cls(practice, minutes) if practice is not None or minutes is not None else None
 
     def to_dict(self) -> dict[str, Any]:
         """Stored form (only the parts chosen)."""
