@@ -294,10 +294,11 @@ class SessionState:
         fields = as_mapping(raw, "session", problems) or {}
         awaiting = _enum(Awaiting, fields.get("awaiting"), "session.awaiting", problems)
         care = _enum(CareTier, fields.get("care"), "session.care", problems)
-        if awaiting is not None and awaiting.is_care and care is None:
-            # A care question is only understood with the tier it followed.
-            problems.add("session.awaiting")
-            awaiting = None
+        if care is None and ("session.care" in problems or (awaiting is not None and awaiting.is_care)):
+            # Care first: a tier that cannot be read, or a care question without one, is taken as the
+            # most careful tier, so the conversation stays gentle and the line is named again.
+            problems.add("session.care")
+            care = CareTier.CRISIS
         state = cls(
             awaiting=awaiting,
             offer=Offer.parse(fields.get("offer"), vocabulary, "session.offer", problems),

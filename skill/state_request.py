@@ -24,6 +24,8 @@ from .state_user import MAX_OFFSET_MS, parse_token
 
 #: Longest slot value read, in characters; longer values are cut to this (a spoken phrase is far shorter).
 MAX_SLOT_CHARS = 1000
+#: Most slots read from one request (an intent here has at most three); the rest are ignored.
+MAX_SLOTS = 16
 #: The slots of KindWell's interaction model: only these names are ever logged.
 SLOT_NAMES = frozenset({"practice", "minutes", "duration", "feeling"})
 _NUMBER = re.compile(r"-?[0-9]{1,6}(?:\.[0-9]{1,6})?", re.ASCII)
@@ -59,8 +61,7 @@ class Slots:
 
     def text(self, name: str) -> str | None:
         """A slot's value as heard; None when empty or not understood ("?")."""
-        value = self.texts.get(name)
-        return value if value not in (None, "", "?") else None
+        return _heard(self.texts, name)
 
     @classmethod
     def parse(cls, request: Any, vocabulary: Vocabulary, problems: Problems) -> Slots:
@@ -68,9 +69,11 @@ class Slots:
         slots = getattr(getattr(request, "intent", None), "slots", None)
         if not isinstance(slots, Mapping):
             return cls()
+        if len(slots) > MAX_SLOTS:
+            problems.add("slots")
         texts: dict[str, str] = {}
         resolved: str | None = None
-        for key, slot in slots.items():
+        for key, slot in list(slots.items())[:MAX_SLOTS]:
             name = str(key)
             label = f"slots.{name}" if name in SLOT_NAMES else "slots"
             value = getattr(slot, "value", None)
@@ -80,14 +83,18 @@ class Slots:
                 texts[name] = value[:MAX_SLOT_CHARS]
             if name == "practice":
                 resolved = _resolved_id(slot, f"{label}.resolutions", problems)
-        heard = texts.get("practice")
-        practice = vocabulary.practice(resolved) or vocabulary.practice(heard)
-        minutes = _minutes(cls(texts).text("minutes"), problems)
-        duration = cls(texts).text("duration")
+        practice = vocabulary.practice(resolved) or vocabulary.practice(texts.get("practice"))
+        minutes = _minutes(_heard(texts, "minutes"), problems)
+        duration = _heard(texts, "duration")
         duration_minutes = _positive(parse_duration_minutes(duration))
         if duration and duration_minutes is None and not _ANY_DURATION.fullmatch(duration):
             problems.add("slots.duration")
         return cls(texts, practice, minutes, duration_minutes)
+
+
+def _heard(texts: Mapping[str, str], name: str) -> str | None:
+    value = texts.get(name)
+    return value if value not in (None, "", "?") else None
 
 
 def _resolved_id(slot: Any, label: str, problems: Problems) -> str | None:

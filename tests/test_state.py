@@ -8,6 +8,7 @@ import math
 from typing import Any
 
 import pytest
+from ask_sdk_model import RequestEnvelope
 from dateutil.tz import tzoffset
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 from skill.audio_catalog import AudioTrack
 from skill.care import CareTier
 from skill.content import PRACTICE_LENGTHS, default_content
+from skill.serializer import FastSerializer
 from skill.state import (
     MAX_REQUEST_MINUTES,
     MAX_SEGMENT,
@@ -29,8 +31,10 @@ from skill.state import (
     as_count,
     as_moment,
 )
-from skill.state_request import parse_duration_minutes
+from skill.state_request import MAX_SLOT_CHARS, MAX_SLOTS, RequestFacts, parse_duration_minutes
 from skill.state_user import MAX_COUNT, MAX_DAYS_KEPT, MAX_HEARD, MAX_OFFSET_MS, SavedAudio, UserState, parse_token
+
+from .conftest import load_fixture
 
 VOCABULARY = Vocabulary.of(default_content())
 PRACTICES = sorted(VOCABULARY.practices or ())
@@ -215,8 +219,6 @@ def test_an_empty_state_stores_nothing() -> None:
         ({"pending": "soothing_breath"}, ["session.pending"]),
         ({"offer": {"practice": "zzz", "minutes": 5}}, ["session.offer.practice"]),
         ({"awaiting": "bogus"}, ["session.awaiting"]),
-        ({"awaiting": "care_open"}, ["session.awaiting"]),  # a care question without its tier
-        ({"care": "panic"}, ["session.care"]),
         ({"last_speech": "</speak><audio src='x'/>"}, ["session.last_speech"]),
         ({"secret words": 1}, ["session.unknown"]),
         ([1, 2], ["session"]),
@@ -226,6 +228,15 @@ def test_malformed_session_fields_are_reset_and_named(raw: Any, problems: list[s
     state, found = SessionState.parse(raw, VOCABULARY)
     assert found == problems
     assert state.to_raw() == {}
+
+
+@pytest.mark.parametrize(
+    "raw", [{"care": "panic"}, {"care": 1, "awaiting": "care_open"}, {"awaiting": "care_followup"}]
+)
+def test_an_unreadable_care_tier_is_taken_as_the_most_careful(raw: dict[str, Any]) -> None:
+    state, problems = SessionState.parse(raw, VOCABULARY)
+    assert state.care is CareTier.CRISIS and problems == ["session.care"]
+    assert state.awaiting == (Awaiting(raw["awaiting"]) if "awaiting" in raw else None)
 
 
 def test_a_malformed_pending_part_is_dropped_alone() -> None:
@@ -334,3 +345,76 @@ def test_timestamps_become_aware_utc() -> None:
 )  # fmt: skip
 def test_durations_are_read_in_ascii_and_bounded(value: str | None, minutes: float | None) -> None:
     assert parse_duration_minutes(value) == minutes
+
+
+CLOCK = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def _facts(name: str, change: Any = None, **request_fields: Any) -> tuple[RequestFacts, list[str]]:
+    data = load_fixture(name)
+    data["request"].update(request_fields)
+    if change is not None:
+        change(data)
+    envelope = FastSerializer().deserialize_object(data, RequestEnvelope)
+    return RequestFacts.parse(envelope, VOCABULARY, lambda: CLOCK)
+
+
+def _minutes_slot(value: str) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"]["minutes"]["value"] = value
+
+    return change
+
+
+def test_a_well_formed_request_reads_cleanly() -> None:
+    facts, problems = _facts("start_practice_breath_10")
+    assert problems == []
+    assert facts.now == dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+    assert (facts.slots.practice, facts.slots.minutes, facts.slots.duration_minutes) == ("soothing_breath", 10.0, None)
+    assert facts.user_id == "amzn1.ask.account.AGKXFIXTUREUSER0001"
+
+
+@pytest.mark.parametrize(
+    ("value", "minutes", "problems"),
+    [("7", 7.0, []), ("?", None, []), ("-3", None, []), ("0", None, []), ("100000", 1440.0, []),
+     ("٣", None, ["slots.minutes"]), ("1e400", None, ["slots.minutes"]), ("nan", None, ["slots.minutes"]),
+     ("9" * 5000, None, ["slots.minutes"])],
+)  # fmt: skip
+def test_number_slots_are_read_in_ascii_and_bounded(value: str, minutes: float | None, problems: list[str]) -> None:
+    facts, found = _facts("start_practice_breath_10", _minutes_slot(value))
+    assert facts.slots.minutes == minutes and found == problems
+
+
+def test_a_missing_or_absurd_timestamp_falls_back_to_the_clock() -> None:
+    facts, problems = _facts("progress", timestamp="0001-01-01T00:00:00Z")
+    assert facts.now == CLOCK and problems == ["request.timestamp"]
+    facts, problems = _facts("progress", timestamp=None)
+    assert facts.now == CLOCK and problems == []
+
+
+def test_over_long_and_too_many_slots_are_cut_and_named() -> None:
+    def crowd(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"] = {f"s{i}": {"name": f"s{i}", "value": "x"} for i in range(40)}
+
+    facts, problems = _facts("start_practice_breath_10", crowd)
+    assert len(facts.slots.texts) == MAX_SLOTS and problems == ["slots"]
+
+    def long_feeling(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"]["feeling"]["value"] = "so tired " * 500
+
+    facts, problems = _facts("checkin_anxious", long_feeling)
+    assert len(facts.slots.texts["feeling"]) == MAX_SLOT_CHARS and problems == ["slots.feeling"]
+
+
+def test_another_skills_token_is_ignored_quietly_and_a_broken_one_of_ours_is_named() -> None:
+    facts, problems = _facts("audioplayer_playback_stopped", token="someone-else:track-1")
+    assert facts.event.track is None and problems == []
+    facts, problems = _facts("audioplayer_playback_stopped", token="kindwell:retired_practice:10:KEY")
+    assert facts.event.track is None and problems == ["request.token"]
+
+    def negative(data: dict[str, Any]) -> None:
+        data["context"]["AudioPlayer"]["offsetInMilliseconds"] = -5
+
+    facts, problems = _facts("audioplayer_playback_stopped", negative)
+    assert facts.player.offset_ms is None and problems == ["context.AudioPlayer.offsetInMilliseconds"]
+    assert facts.player.track == AudioTrack("soothing_breath", 10, "KEY")

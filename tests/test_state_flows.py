@@ -163,6 +163,12 @@ CASES = {
         "not sure I caught that",
         session_after=lambda attributes: "awaiting" not in attributes,
     ),
+    "care tier unreadable": Case(
+        envelope("amazon_yes", {"awaiting": "care_followup", "care": "panic"}),
+        "session.care",
+        "Let's breathe together",
+        session_after=lambda attributes: attributes["care"] == "crisis" and attributes["awaiting"] == "care_open",
+    ),
     "event offset an object": Case(
         envelope("audioplayer_playback_stopped", offsetInMilliseconds={"ms": 65_000}),
         "request.offsetInMilliseconds",
