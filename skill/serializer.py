@@ -4,10 +4,9 @@ DefaultSerializer re-imports every model class by name, rebuilds each class's at
 every object it reads, and parses every timestamp with dateutil's general-purpose parser, on every
 request: about half the time the skill spends on a request. Alexa's timestamps are plain ISO 8601,
 which `datetime.fromisoformat` reads; a model class never changes, so its lookup and its field
-plan are worked out once. A timestamp that cannot be read at all is passed on as it came rather
-than refused (the skill's edge notes it and uses the clock). These methods override name-mangled
-privates of ask-sdk 1.x (pinned below 2 in pyproject.toml); the test suite checks the result equals
-DefaultSerializer's for every request fixture.
+plan are worked out once. These methods override name-mangled privates of ask-sdk 1.x (pinned
+below 2 in pyproject.toml); the test suite checks the result equals DefaultSerializer's for every
+request fixture.
 """
 
 from __future__ import annotations
@@ -97,8 +96,6 @@ class FastSerializer(DefaultSerializer):
             raise SerializationException(str(err)) from err
 
     def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
-        # A timestamp is not worth refusing a request over: one that cannot be read is left as it came,
-        # for the edge (skill/state_request.py) to note and replace with the clock.
         if isinstance(payload, str):
             try:
                 parsed = dt.datetime.fromisoformat(payload)
@@ -106,9 +103,4 @@ class FastSerializer(DefaultSerializer):
                 parsed = None
             if parsed is not None:
                 return parsed.date() if obj_type is dt.date else parsed
-        if not isinstance(payload, str):
-            return payload
-        try:
-            return getattr(super(), _READ_DATETIME)(payload, obj_type)
-        except (SerializationException, OverflowError):
-            return payload
+        return getattr(super(), _READ_DATETIME)(payload, obj_type)
