@@ -14,11 +14,10 @@ from ask_sdk_model.services import ApiClient
 
 from .audio_catalog import AudioCatalog
 from .content import Content, default_content, load_content
-from .handlers import KindExceptionHandler, SkillServices, request_handlers
+from .handlers import KindExceptionHandler, SkillServices, request_handlers, state_interceptors
 from .handlers.base import zone
 from .persistence import SQLitePersistenceAdapter
 from .safety import SafetyPolicy, default_safety, load_safety
-from .state_guard import SessionGuard
 
 
 def build_skill(
@@ -62,8 +61,9 @@ def build_skill(
     if skill_id:
         # ask-sdk rejects requests whose application id differs from this one.
         builder.skill_id = skill_id  # type: ignore[assignment]
-    # Before any handler: malformed session attributes are reset, not met mid-turn.
-    builder.add_global_request_interceptor(SessionGuard(services.content))
+    parse_state, write_state = state_interceptors(services)
+    builder.add_global_request_interceptor(parse_state)
+    builder.add_global_response_interceptor(write_state)
     for handler in request_handlers(services):
         builder.add_request_handler(handler)
     builder.add_exception_handler(KindExceptionHandler(services))

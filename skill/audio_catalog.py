@@ -1,8 +1,7 @@
 """Rendered practice audio: names keyed by a content hash, and the URLs Alexa streams them from.
 
-The catalog hands out public HTTPS URLs only. A front end on the same machine as the files (the
-offline runner) subclasses it to hand out their file:// URIs instead, so the skill answers it with
-the same AudioPlayer.Play directive an Echo gets.
+The offline runner plays the same files from disk: a catalog with `local_files` hands out their
+file:// URIs, so the skill answers it with the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
 word or the voice renders a new file and stale audio is never served under the old name.
@@ -13,14 +12,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .content import PRACTICE_LENGTHS, PRACTICE_PROSODY_RATE, Content, PracticeScript
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
+# ASCII only and bounded: str.isdigit() accepts "²", and int() refuses numbers of thousands of digits.
+_TOKEN = re.compile(rf"{TOKEN_PREFIX}:([a-z0-9_-]{{1,64}}):([0-9]{{1,3}}):([A-Za-z0-9]{{1,64}})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -81,24 +83,25 @@ class AudioTrack:
 
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
-        """Parse a token this skill issued; None for anything else."""
-        parts = (token if isinstance(token, str) else "").split(":")
-        # isdigit() alone passes "²" and other digits int() refuses, and a 5,000-digit number int() refuses too.
-        minutes = parts[2] if len(parts) == 4 else ""
-        if parts[0] != TOKEN_PREFIX or not (minutes.isascii() and minutes.isdigit() and len(minutes) <= 4):
+        """Parse a token this skill issued (an offered length); None for anything else."""
+        match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
+        if match is None or int(match.group(2)) not in PRACTICE_LENGTHS:
             return None
-        return cls(parts[1], int(parts[2]), parts[3])
+        return cls(match.group(1), int(match.group(2)), match.group(3))
 
 
 @dataclass(frozen=True)
 class AudioCatalog:
-    """Rendered tracks on disk and the public HTTPS URL each is streamed from."""
+    """Rendered tracks on disk and the URL each is played from: public HTTPS, or file:// on this machine."""
 
     content: Content
     directory: Path
     public_url: str | None
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
+    local_files: bool = False
+    """True for a device on this machine (the offline runner): URLs are the files' own file:// URIs.
+    The web endpoint leaves it False, so Alexa is only ever given HTTPS."""
 
     def track(self, practice_id: str, minutes: int) -> AudioTrack:
         """The track for a practice at a length (whether or not it is rendered yet)."""
@@ -110,10 +113,15 @@ class AudioCatalog:
         return self.directory / f"{track.stem}.{extension}"
 
     def url(self, track: AudioTrack) -> str | None:
-        """The public HTTPS URL of a rendered track; None when it is not rendered or there is no HTTPS URL."""
+        """The URL for a rendered track: its file:// URI with `local_files`, else its public HTTPS URL.
+
+        None when the track is not rendered, or (for the endpoint) there is no public HTTPS URL.
+        """
         path = self.path(track)
         if not path.is_file():
             return None
+        if self.local_files:
+            return path.resolve().as_uri()
         if not self.public_url or not self.public_url.startswith("https://"):
             return None
         return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"

@@ -8,10 +8,12 @@ plan are worked out once. These methods override name-mangled privates of ask-sd
 below 2 in pyproject.toml); the test suite checks the result equals DefaultSerializer's for every
 request fixture.
 
-It is also stricter than DefaultSerializer about malformed input, which ask-sdk passes through to
-handlers: a value whose JSON type cannot be what the model declares (an object where a number or a
-list belongs, a number JSON cannot carry, a time that is not a real moment) raises
-SerializationException, so the endpoint answers 400 and no handler meets it.
+It is also stricter than DefaultSerializer about the shape of the JSON, which ask-sdk passes through
+to handlers: a value whose JSON type cannot be what the model declares (an object where a number or
+a list belongs, a number JSON cannot carry, a time that is not ISO 8601) raises
+SerializationException, so the endpoint answers 400 and no handler meets it. Whether a well-shaped
+value makes sense (a time in year 1 or at +25:00, an offset, a token, a slot value) is judged in one
+place only, the typed state at the edge (skill/state_request.py), which resets it with one log line.
 """
 
 from __future__ import annotations
@@ -39,25 +41,6 @@ _INT_LIMIT = 2**63
 
 def _json_kind(payload: Any) -> str:
     return "an object" if isinstance(payload, dict) else "a list" if isinstance(payload, list) else "a value"
-
-
-def sane_timestamp(moment: dt.datetime) -> dt.datetime:
-    """moment itself when it is a real instant that survives conversion to any time zone; ValueError if not.
-
-    A parser may accept an offset of 25 hours, or year 1 or 9999, which later overflow when converted
-    to the listener's zone.
-    """
-    try:
-        if moment.tzinfo is not None:
-            moment.utcoffset()  # raises ValueError for an offset of a day or more
-            utc = moment.astimezone(dt.UTC)
-        else:
-            utc = moment
-    except OverflowError:
-        raise ValueError("time out of range") from None
-    if not 1 < utc.year < 9999:
-        raise ValueError("time out of range")
-    return moment
 
 
 @dataclass(frozen=True)
@@ -168,10 +151,6 @@ class FastSerializer(DefaultSerializer):
                 parsed = getattr(super(), _READ_DATETIME)(payload, dt.datetime)
             except OverflowError:
                 raise SerializationException("A time is out of range.") from None
-        if not isinstance(parsed, dt.datetime):
-            return parsed
-        try:
-            sane_timestamp(parsed)
-        except ValueError:
-            raise SerializationException("A time is out of range.") from None
-        return parsed.date() if obj_type is dt.date else parsed
+        if isinstance(parsed, dt.datetime) and obj_type is dt.date:
+            return parsed.date()
+        return parsed

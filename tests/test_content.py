@@ -96,14 +96,22 @@ def _spoken_keys() -> set[str]:
     root = Path(__file__).resolve().parent.parent
     for path in [*(root / "skill").rglob("*.py"), *(root / "local_runner").rglob("*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
-            if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+            if not isinstance(node, ast.Call):
                 continue
-            name, receiver = node.func.attr, ast.unparse(node.func.value)
             arguments: list[ast.expr] = []
-            if name == "say" or (name in ("get", "variants") and receiver.endswith("responses")):
-                arguments = node.args[:1]
-            elif name in ("ask", "_reply"):
-                arguments = node.args[1:2] + [k.value for k in node.keywords if k.arg == "reprompt"]
+            reprompt = [k.value for k in node.keywords if k.arg == "reprompt"]
+            if isinstance(node.func, ast.Name):  # the shared functions: say(services, key), ask(input, services, key)
+                name = node.func.id
+                if name == "say":
+                    arguments = node.args[1:2]
+                elif name == "ask":
+                    arguments = node.args[2:4] + reprompt
+            elif isinstance(node.func, ast.Attribute):  # the handler methods: self.say(key), self.ask(input, key)
+                name, receiver = node.func.attr, ast.unparse(node.func.value)
+                if name == "say" or (name in ("get", "variants") and receiver.endswith("responses")):
+                    arguments = node.args[:1]
+                elif name in ("ask", "_reply"):
+                    arguments = node.args[1:3] + reprompt
             for argument in arguments:
                 if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
                     keys.add(argument.value)

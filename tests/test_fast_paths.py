@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -102,3 +104,48 @@ def test_fast_serializer_fails_like_ask_sdk_on_nonsense() -> None:
         DefaultSerializer().deserialize(json.dumps(bad), RequestEnvelope)
     with pytest.raises(SerializationException):
         FastSerializer().deserialize_object(bad, RequestEnvelope)
+
+
+# JSON whose shape cannot be ask-sdk's model: ask-sdk would hand a handler the wrong JSON type, or a number
+# that overflows later. Whether a well-shaped value makes sense is the typed state's judgement (test_state.py).
+SHAPE_CASES = {
+    "offset as an object": ("audioplayer_playback_started", ("request", "offsetInMilliseconds"), {"a": 1}),
+    "offset as a list": ("audioplayer_playback_started", ("request", "offsetInMilliseconds"), [1]),
+    "offset beyond 64 bits": ("audioplayer_playback_started", ("request", "offsetInMilliseconds"), 2**70),
+    "offset infinite": ("audioplayer_playback_started", ("request", "offsetInMilliseconds"), math.inf),
+    "slots as a string": ("start_practice_breath_10", ("request", "intent", "slots"), "practice"),
+    "resolutions as a number": ("start_practice_breath_10", ("request", "intent", "slots", "practice", "resolutions"),
+                                5),
+    "timestamp as an object": ("launch", ("request", "timestamp"), {"a": 1}),
+    "context as a list": ("launch", ("context", "System"), [1]),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(SHAPE_CASES))
+def test_the_serializer_refuses_values_of_the_wrong_shape(case: str) -> None:
+    from ask_sdk_core.exceptions import SerializationException
+
+    name, path, value = SHAPE_CASES[case]
+    envelope = json.loads((FIXTURES / f"{name}.json").read_text())
+    node = envelope
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    with pytest.raises(SerializationException):
+        FastSerializer().deserialize_object(envelope, RequestEnvelope)
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-25T09:30:00+25:00", "0001-01-01T00:00:00-01:00"])
+def test_the_serializer_reads_well_shaped_absurd_times_for_the_typed_state_to_judge(stamp: str) -> None:
+    envelope = json.loads((FIXTURES / "launch.json").read_text())
+    envelope["request"]["timestamp"] = stamp
+    request = FastSerializer().deserialize_object(envelope, RequestEnvelope).request
+    assert isinstance(request.timestamp, dt.datetime)
+
+
+def test_an_unknown_key_cannot_replace_a_model_attribute() -> None:
+    envelope = json.loads((FIXTURES / "launch.json").read_text())
+    envelope["request"]["object_type"] = {"not": "a type"}
+    envelope["request"]["extra"] = "kept"
+    request = FastSerializer().deserialize_object(envelope, RequestEnvelope).request
+    assert request.object_type == "LaunchRequest" and request.extra == "kept"

@@ -1,0 +1,420 @@
+"""Typed state: parsing never raises, always gives a valid model, and round-trips what is valid."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+
+import pytest
+from ask_sdk_model import RequestEnvelope
+from dateutil.tz import tzoffset
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from skill.audio_catalog import AudioTrack
+from skill.care import CareTier
+from skill.content import PRACTICE_LENGTHS, default_content
+from skill.serializer import FastSerializer
+from skill.state import (
+    MAX_REQUEST_MINUTES,
+    MAX_SEGMENT,
+    MAX_SPEECH_CHARS,
+    YEARS,
+    Awaiting,
+    Offer,
+    Pending,
+    Position,
+    SessionState,
+    Vocabulary,
+    as_count,
+    as_moment,
+)
+from skill.state_request import MAX_SLOT_CHARS, MAX_SLOTS, RequestFacts, parse_duration_minutes
+from skill.state_user import MAX_COUNT, MAX_DAYS_KEPT, MAX_HEARD, MAX_OFFSET_MS, SavedAudio, UserState, parse_token
+
+from .conftest import load_fixture
+
+VOCABULARY = Vocabulary.of(default_content())
+PRACTICES = sorted(VOCABULARY.practices or ())
+SESSION_KEYS = ["awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt"]
+USER_KEYS = ["visits", "completed", "by_practice", "days", "heard", "position", "audio"]
+TRACK = AudioTrack("soothing_breath", 10, "0123456789ab")
+
+# Values that are nearly right are the interesting ones: known ids, offered lengths, dates, tokens.
+_plausible = st.sampled_from(
+    [
+        *PRACTICES,
+        "gone_practice",
+        *[a.value for a in Awaiting],
+        *[t.value for t in CareTier],
+        *PRACTICE_LENGTHS,
+        7,
+        0,
+        -1,
+        MAX_SEGMENT + 1,
+        1e400,
+        -1e400,
+        "2026-11-25",
+        "0001-01-01",
+        "2026-02-30",
+        "²",
+        "٣",
+        TRACK.token,
+        "kindwell:soothing_breath:²:0123456789ab",
+        "kindwell:soothing_breath:" + "9" * 5000 + ":k",
+        "<speak>",
+        "x" * (MAX_SPEECH_CHARS + 1),
+    ]
+)
+_leaf = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats()
+    | st.text(max_size=30)
+    | _plausible
+)
+_json = st.recursive(
+    _leaf,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.dictionaries(
+            st.text(max_size=10) | st.sampled_from(["practice", "minutes", "segment", "token", "offset"]),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=20,
+)
+
+
+def _shaped(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    """Objects with mostly known keys and any values, nested one level like the real attributes."""
+    inner = st.dictionaries(st.sampled_from(["practice", "minutes", "segment", "token", "offset"]), _json, max_size=4)
+    return st.dictionaries(st.sampled_from(keys) | st.text(max_size=6), _json | inner, max_size=len(keys) + 1)
+
+
+def _valid_position(position: Position | None) -> bool:
+    return position is None or (
+        position.practice in PRACTICES
+        and type(position.minutes) is int
+        and position.minutes in PRACTICE_LENGTHS
+        and type(position.segment) is int
+        and 0 <= position.segment <= MAX_SEGMENT
+    )
+
+
+def assert_valid_session(state: SessionState) -> None:
+    assert state.awaiting is None or isinstance(state.awaiting, Awaiting)
+    assert state.care is None or isinstance(state.care, CareTier)
+    assert not (state.awaiting is not None and state.awaiting.is_care and state.care is None)
+    assert state.offer is None or (state.offer.practice in PRACTICES and state.offer.minutes in PRACTICE_LENGTHS)
+    if state.pending is not None:
+        assert state.pending.practice is None or state.pending.practice in PRACTICES
+        minutes = state.pending.minutes
+        assert minutes is None or (type(minutes) is float and math.isfinite(minutes) and 0 < minutes <= 1440)
+    assert _valid_position(state.playing)
+    for speech in (state.last_speech, state.last_reprompt):
+        assert speech is None or (isinstance(speech, str) and len(speech) <= MAX_SPEECH_CHARS)
+
+
+def assert_valid_user(state: UserState) -> None:
+    for count in (state.visits, state.completed, *state.by_practice.values()):
+        assert type(count) is int and 0 <= count <= MAX_COUNT
+    assert all(isinstance(key, str) and len(key) <= 64 for key in state.by_practice)
+    assert list(state.days) == sorted(set(state.days)) and len(state.days) <= MAX_DAYS_KEPT
+    assert all(type(day) is dt.date and day.year in YEARS for day in state.days)
+    assert len(state.heard) <= MAX_HEARD and all(isinstance(h, str) for h in state.heard)
+    assert _valid_position(state.position)
+    if state.audio is not None:
+        assert state.audio.track.practice in PRACTICES and state.audio.track.minutes in PRACTICE_LENGTHS
+        assert type(state.audio.offset_ms) is int and 0 <= state.audio.offset_ms <= MAX_OFFSET_MS
+
+
+def _round_trips(raw: dict[str, Any], parse: Any, state: Any) -> None:
+    text = json.dumps(raw, allow_nan=False)  # JSON-safe: no NaN or Infinity, only plain types
+    again, problems = parse(json.loads(text), VOCABULARY)
+    assert again == state and problems == []
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_json | _shaped(SESSION_KEYS))
+def test_session_parse_never_raises_and_always_gives_a_valid_model(raw: Any) -> None:
+    state, problems = SessionState.parse(raw, VOCABULARY)
+    assert_valid_session(state)
+    assert all(isinstance(name, str) and name.startswith("session") for name in problems)
+    _round_trips(state.to_raw(), SessionState.parse, state)
+
+
+@settings(max_examples=400, deadline=None)
+@given(raw=_json | _shaped(USER_KEYS))
+def test_user_parse_never_raises_and_always_gives_a_valid_model(raw: Any) -> None:
+    state, problems = UserState.parse(raw, VOCABULARY)
+    assert_valid_user(state)
+    assert all(isinstance(name, str) and name.startswith("user") for name in problems)
+    _round_trips(state.to_raw(), UserState.parse, state)
+
+
+@given(value=_leaf)
+def test_problem_names_never_hold_a_value(value: Any) -> None:
+    # Whatever arrives under any key, the names reported are from a fixed vocabulary.
+    raw = {"playing": {"practice": value, str(value)[:20]: value}, str(value)[:20]: value}
+    _, problems = SessionState.parse(raw, VOCABULARY)
+    allowed = {"session.playing", "session.playing.practice", "session.playing.minutes", "session.playing.segment",
+               "session.playing.unknown", "session.unknown"}  # fmt: skip
+    assert set(problems) <= allowed | {f"session.{key}" for key in SESSION_KEYS}
+
+
+def test_a_full_session_round_trips() -> None:
+    state = SessionState(
+        awaiting=Awaiting.CARE_FOLLOW_UP,
+        offer=Offer("soothing_breath", 5),
+        pending=Pending("loving_kindness", 7.5),
+        playing=Position("mindfulness", 10, 3),
+        care=CareTier.OTHER,
+        last_speech='<prosody rate="90%">Breathe.</prosody>',
+        last_reprompt="Shall we go on?",
+    )
+    raw = state.to_raw()
+    assert raw["awaiting"] == "care_followup" and raw["playing"] == {
+        "practice": "mindfulness",
+        "minutes": 10,
+        "segment": 3,
+    }
+    _round_trips(raw, SessionState.parse, state)
+
+
+def test_a_full_user_round_trips() -> None:
+    state = UserState(
+        visits=4,
+        completed=3,
+        by_practice={"soothing_breath": 2, "retired_practice": 1},
+        days=(dt.date(2026, 11, 24), dt.date(2026, 11, 25)),
+        heard=("sk01", "sk02"),
+        position=Position("loving_kindness", 5, 2),
+        audio=SavedAudio(TRACK, 65_432),
+    )
+    raw = state.to_raw()
+    assert raw["days"] == ["2026-11-24", "2026-11-25"] and raw["audio"] == {"token": TRACK.token, "offset": 65_432}
+    _round_trips(raw, UserState.parse, state)
+
+
+def test_an_empty_state_stores_nothing() -> None:
+    assert SessionState().to_raw() == {} and UserState().to_raw() == {}
+    assert SessionState.parse(None, VOCABULARY) == (SessionState(), [])
+    assert UserState.parse({}, VOCABULARY) == (UserState(), [])
+
+
+@pytest.mark.parametrize(
+    ("raw", "problems"),
+    [
+        ({"playing": {"practice": "soothing_breath", "minutes": 10, "segment": 1e400}}, ["session.playing.segment"]),
+        ({"playing": {"practice": "nope", "minutes": 10, "segment": 1}}, ["session.playing.practice"]),
+        ({"playing": {"practice": "soothing_breath", "minutes": 7, "segment": 1}}, ["session.playing.minutes"]),
+        ({"playing": {"practice": "soothing_breath", "minutes": True, "segment": 0}}, ["session.playing.minutes"]),
+        ({"playing": {"practice": "soothing_breath", "minutes": 10, "segment": -1}}, ["session.playing.segment"]),
+        ({"playing": [1, 2]}, ["session.playing"]),
+        ({"pending": "soothing_breath"}, ["session.pending"]),
+        ({"offer": {"practice": "zzz", "minutes": 5}}, ["session.offer.practice"]),
+        ({"awaiting": "bogus"}, ["session.awaiting"]),
+        ({"last_speech": "</speak><audio src='x'/>"}, ["session.last_speech"]),
+        ({"secret words": 1}, ["session.unknown"]),
+        ([1, 2], ["session"]),
+    ],
+)
+def test_malformed_session_fields_are_reset_and_named(raw: Any, problems: list[str]) -> None:
+    state, found = SessionState.parse(raw, VOCABULARY)
+    assert found == problems
+    assert state.to_raw() == {}
+
+
+@pytest.mark.parametrize(
+    "raw", [{"care": "panic"}, {"care": 1, "awaiting": "care_open"}, {"awaiting": "care_followup"}]
+)
+def test_an_unreadable_care_tier_is_taken_as_the_most_careful(raw: dict[str, Any]) -> None:
+    state, problems = SessionState.parse(raw, VOCABULARY)
+    assert state.care is CareTier.CRISIS and problems == ["session.care"]
+    assert state.awaiting == (Awaiting(raw["awaiting"]) if "awaiting" in raw else None)
+
+
+def test_a_malformed_pending_part_is_dropped_alone() -> None:
+    state, problems = SessionState.parse({"pending": {"practice": "soothing_breath", "minutes": "x"}}, VOCABULARY)
+    assert state.pending == Pending("soothing_breath", None) and problems == ["session.pending.minutes"]
+    state, problems = SessionState.parse({"pending": {"minutes": 1e400}}, VOCABULARY)
+    assert state.pending is None and problems == ["session.pending.minutes"]
+    assert SessionState.parse({"pending": {"minutes": MAX_REQUEST_MINUTES + 1}}, VOCABULARY)[0].pending is None
+
+
+def test_malformed_user_fields_are_reset_and_named() -> None:
+    raw = {
+        "visits": True,
+        "completed": 2.5,
+        "by_practice": {"soothing_breath": 2, "Not An Id!": 1},
+        "days": ["2026-11-25", "2026-02-30", "0001-01-01", "٢٠٢٦-١١-٢٤", 20261125],
+        "heard": "sk01",
+        "position": {"practice": "gone", "minutes": 10, "segment": 1},
+        "audio": {"token": "kindwell:soothing_breath:²:0123456789ab", "offset": 5},
+    }
+    state, problems = UserState.parse(raw, VOCABULARY)
+    assert state == UserState(by_practice={"soothing_breath": 2}, days=(dt.date(2026, 11, 25),))
+    assert problems == [
+        "user.visits",
+        "user.completed",
+        "user.by_practice",
+        "user.days",
+        "user.heard",
+        "user.position.practice",
+        "user.audio.token",
+    ]
+
+
+def test_over_long_lists_keep_their_newest_items() -> None:
+    days = [(dt.date(2025, 1, 1) + dt.timedelta(days=i)).isoformat() for i in range(MAX_DAYS_KEPT + 5)]
+    state, problems = UserState.parse({"days": days, "heard": ["sk01"] * (MAX_HEARD + 1)}, VOCABULARY)
+    assert [d.isoformat() for d in state.days] == days[-MAX_DAYS_KEPT:]
+    assert len(state.heard) == MAX_HEARD and problems == ["user.days", "user.heard"]
+
+
+def test_a_bad_saved_offset_starts_the_stream_from_the_beginning() -> None:
+    state, problems = UserState.parse({"audio": {"token": TRACK.token, "offset": {"ms": 5}}}, VOCABULARY)
+    assert state.audio == SavedAudio(TRACK, 0) and problems == ["user.audio.offset"]
+    assert UserState.parse({"audio": {"token": TRACK.token, "offset": -5}}, VOCABULARY)[0].audio == SavedAudio(TRACK, 0)
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "kindwell:soothing_breath:²:0123456789ab",  # str.isdigit() says yes; int() says no
+        "kindwell:soothing_breath:٣:0123456789ab",  # int() would read 3
+        "kindwell:soothing_breath:" + "9" * 5000 + ":k",  # int() refuses over 4,300 digits
+        "kindwell:soothing_breath:7:0123456789ab",  # not an offered length
+        "kindwell:soothing_breath:10:key:extra",
+        "kindwell:Soothing Breath:10:k",
+        "other-skill:soothing_breath:10:k",
+        "",
+        None,
+        42,
+    ],
+)
+def test_only_tokens_this_skill_issues_parse(token: Any) -> None:
+    assert parse_token(token) is None
+    assert AudioTrack.from_token(token) is None
+
+
+def test_an_issued_token_parses_back_to_its_track() -> None:
+    assert parse_token(TRACK.token) == TRACK
+
+
+@pytest.mark.parametrize("value", [True, False, -1, 1.5, math.inf, math.nan, "3", None, [3], 10**12])
+def test_counts_refuse_what_is_not_a_whole_number_in_range(value: Any) -> None:
+    assert as_count(value, 10**9) is None
+
+
+def test_counts_accept_integral_floats() -> None:
+    assert as_count(3.0, 10) == 3 and type(as_count(3.0, 10)) is int
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2026, 11, 25, 9, 30, tzinfo=tzoffset(None, 25 * 3600)),  # +25:00, as dateutil reads it
+        dt.datetime(1, 1, 1, tzinfo=dt.UTC),
+        dt.datetime(1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))),  # UTC would be year 0
+        dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.timezone(dt.timedelta(hours=-2))),  # UTC would be year 10000
+        "2026-11-25T09:30:00Z",  # not a datetime: only what the serializer made of a timestamp is read
+        12345,
+        None,
+    ],
+)
+def test_absurd_or_malformed_timestamps_are_refused(moment: Any) -> None:
+    assert as_moment(moment) is None
+
+
+def test_timestamps_become_aware_utc() -> None:
+    local = dt.datetime(2026, 11, 25, 10, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    assert as_moment(local) == dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+    assert as_moment(dt.datetime(2026, 11, 25, 9, 30)) == dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "minutes"),
+    [("PT10M", 10.0), ("PT1H30M", 90.0), ("pt90s", 1.5), ("PT", None), ("P1D", None), ("PT٣M", None),
+     ("PT" + "9" * 5000 + "M", None), ("", None), (None, None)],
+)  # fmt: skip
+def test_durations_are_read_in_ascii_and_bounded(value: str | None, minutes: float | None) -> None:
+    assert parse_duration_minutes(value) == minutes
+
+
+CLOCK = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def _facts(name: str, change: Any = None, **request_fields: Any) -> tuple[RequestFacts, list[str]]:
+    data = load_fixture(name)
+    data["request"].update(request_fields)
+    if change is not None:
+        change(data)
+    envelope = FastSerializer().deserialize_object(data, RequestEnvelope)
+    return RequestFacts.parse(envelope, VOCABULARY, lambda: CLOCK)
+
+
+def _minutes_slot(value: str) -> Any:
+    def change(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"]["minutes"]["value"] = value
+
+    return change
+
+
+def test_a_well_formed_request_reads_cleanly() -> None:
+    facts, problems = _facts("start_practice_breath_10")
+    assert problems == []
+    assert facts.now == dt.datetime(2026, 11, 25, 9, 30, tzinfo=dt.UTC)
+    assert (facts.slots.practice, facts.slots.minutes, facts.slots.duration_minutes) == ("soothing_breath", 10.0, None)
+    assert facts.user_id == "amzn1.ask.account.AGKXFIXTUREUSER0001"
+
+
+@pytest.mark.parametrize(
+    ("value", "minutes", "problems"),
+    [("7", 7.0, []), ("?", None, []), ("-3", None, []), ("0", None, []), ("100000", 1440.0, []),
+     ("٣", None, ["slots.minutes"]), ("1e400", None, ["slots.minutes"]), ("nan", None, ["slots.minutes"]),
+     ("9" * 5000, None, ["slots.minutes"])],
+)  # fmt: skip
+def test_number_slots_are_read_in_ascii_and_bounded(value: str, minutes: float | None, problems: list[str]) -> None:
+    facts, found = _facts("start_practice_breath_10", _minutes_slot(value))
+    assert facts.slots.minutes == minutes and found == problems
+
+
+def test_a_missing_or_absurd_timestamp_falls_back_to_the_clock() -> None:
+    facts, problems = _facts("progress", timestamp="0001-01-01T00:00:00Z")
+    assert facts.now == CLOCK and problems == ["request.timestamp"]
+    facts, problems = _facts("progress", timestamp=None)
+    assert facts.now == CLOCK and problems == []
+
+
+def test_over_long_and_too_many_slots_are_cut_and_named() -> None:
+    def crowd(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"] = {f"s{i}": {"name": f"s{i}", "value": "x"} for i in range(40)}
+
+    facts, problems = _facts("start_practice_breath_10", crowd)
+    assert len(facts.slots.texts) == MAX_SLOTS and problems == ["slots"]
+
+    def long_feeling(data: dict[str, Any]) -> None:
+        data["request"]["intent"]["slots"]["feeling"]["value"] = "so tired " * 500
+
+    facts, problems = _facts("checkin_anxious", long_feeling)
+    assert len(facts.slots.texts["feeling"]) == MAX_SLOT_CHARS and problems == ["slots.feeling"]
+
+
+def test_another_skills_token_is_ignored_quietly_and_a_broken_one_of_ours_is_named() -> None:
+    facts, problems = _facts("audioplayer_playback_stopped", token="someone-else:track-1")
+    assert facts.event.track is None and problems == []
+    facts, problems = _facts("audioplayer_playback_stopped", token="kindwell:retired_practice:10:KEY")
+    assert facts.event.track is None and problems == ["request.token"]
+
+    def negative(data: dict[str, Any]) -> None:
+        data["context"]["AudioPlayer"]["offsetInMilliseconds"] = -5
+
+    facts, problems = _facts("audioplayer_playback_stopped", negative)
+    assert facts.player.offset_ms is None and problems == ["context.AudioPlayer.offsetInMilliseconds"]
+    assert facts.player.track == AudioTrack("soothing_breath", 10, "KEY")
