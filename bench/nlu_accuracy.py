@@ -16,13 +16,10 @@ from typing import Any
 import yaml
 
 from skill.checkin import practice_for_feeling
-from skill.content import (
-    default_content,
-    load_yaml,
-)
+from skill.content import default_content
 from skill.nlu import Matcher
+from skill.prompts import default_prompts
 from skill.safety import default_safety, load_safety
-from skill.safety_model import example_files
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,12 +78,8 @@ def main() -> None:
 
 def training_examples() -> dict[str, list[str]]:
     """Every labelled crisis example the classifier learns from."""
-    merged: dict[str, list[str]] = {"crisis": [], "not_crisis": []}
-    for path in example_files(ROOT / "prompts"):
-        data = load_yaml(path)
-        merged["crisis"] += data["crisis"]
-        merged["not_crisis"] += data["not_crisis"]
-    return merged
+    examples = default_prompts().safety.examples
+    return {"crisis": list(examples["crisis"]), "not_crisis": list(examples["none"])}
 
 
 def crisis_report(show_errors: bool) -> None:

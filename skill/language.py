@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,8 @@ from hassil import Intents, RangeSlotList, TextSlotList
 from hassil.expression import Sentence
 from hassil.sample import sample_sentence
 
-from .content import load_yaml, prompts_dir
 from .errors import ContentError
+from .prompt_files import YamlFile
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -119,34 +118,33 @@ def _expand_alternatives(expression: Any) -> Iterable[str]:
         yield " ".join(text.split())
 
 
-def load_language(root: Path | None = None, language: str = "en") -> Language:
-    """Load and cross-check the templates and the Alexa mapping."""
-    base = (root or prompts_dir()) / "language"
-    path = base / f"{language}.yaml"
-    data = load_yaml(path)
+def build_language(templates: YamlFile, alexa: YamlFile) -> Language:
+    """The templates compiled by hassil, with the Alexa mapping (both files already parsed and checked)."""
     try:
-        intents = Intents.from_dict(data)
+        intents = Intents.from_dict(templates.data)
     except Exception as err:  # hassil raises several parser errors; all mean a bad template
-        raise ContentError(f"{path} has a template hassil cannot parse ({err}); fix that sentence.") from err
-    alexa = load_yaml(base / "alexa.yaml")
-    slots: dict[str, SlotSpec] = {}
-    for list_name, spec in alexa["slots"].items():
-        if list_name not in intents.slot_lists:
-            raise ContentError(f"alexa.yaml maps list {list_name!r}, which {path.name} does not define.")
-        custom = "custom_type" in spec
-        slots[list_name] = SlotSpec(
-            list_name=list_name,
+        raise templates.error(f"a template hassil cannot parse ({err}); fix that sentence.") from err
+    slots = {
+        str(list_name): SlotSpec(
+            list_name=str(list_name),
             slot_name=str(spec["name"]),
-            alexa_type=str(spec["custom_type"] if custom else spec["type"]),
-            custom=custom,
+            alexa_type=str(spec.get("custom_type") or spec["type"]),
+            custom="custom_type" in spec,
         )
-    for name in intents.slot_lists:
-        if name not in slots:
-            raise ContentError(f"List {name!r} in {path.name} has no Alexa slot in alexa.yaml; add one.")
-    return Language(intents=intents, alexa=alexa, slots=slots, path=path)
+        for list_name, spec in alexa.data["slots"].items()
+    }
+    return Language(intents=intents, alexa=alexa.data, slots=slots, path=templates.path)
 
 
-@cache
+def load_language(root: Path | None = None) -> Language:
+    """The templates of the Prompts in root (default: prompts_dir()), loaded and checked."""
+    from .prompts import load_prompts
+
+    return load_prompts(root).language
+
+
 def default_language() -> Language:
-    """The English templates from prompts_dir(), loaded once per process."""
-    return load_language()
+    """The templates of the default Prompts, loaded once per process."""
+    from .prompts import default_prompts
+
+    return default_prompts().language

@@ -23,7 +23,9 @@ from ..audio_catalog import AudioCatalog
 from ..content import Content, Practice
 from ..persistence import atomic_update
 from ..progress import Attributes
+from ..prompts import Prompts
 from ..safety import SafetyPolicy
+from ..words import Words
 
 # Session attribute keys.
 AWAITING = "awaiting"
@@ -38,6 +40,8 @@ LAST_REPROMPT = "last_reprompt"
 class SkillServices:
     """Everything handlers depend on, built once per skill."""
 
+    prompts: Prompts
+    """Everything the skill says and understands; `content` and `safety` are built from it."""
     content: Content
     safety: SafetyPolicy
     adapter: AbstractPersistenceAdapter | None
@@ -70,6 +74,11 @@ class KindHandler(AbstractRequestHandler):
     def content(self) -> Content:
         """Spoken content."""
         return self.services.content
+
+    @property
+    def words(self) -> Words:
+        """The small words sentences are built from (prompts/words.yaml)."""
+        return self.services.prompts.words
 
     def say(self, key: str, **values: object) -> str:
         """A response sentence by key, with one variant picked at random."""
@@ -219,9 +228,6 @@ def respond(
     return response
 
 
-def practice_list_sentence(practices: list[Practice]) -> str:
+def practice_list_sentence(practices: list[Practice], words: Words) -> str:
     """ "the mindful pause, the soothing breath, and the ..." for speaking."""
-    names = [f"the {p.title}" for p in practices]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
+    return words.practice_list(p.title for p in practices)

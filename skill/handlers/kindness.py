@@ -23,7 +23,7 @@ from .base import (
     update_user,
     user,
 )
-from .practice import DEFAULT_OFFER_MINUTES, NextHandler, ResumeHandler, start
+from .practice import NextHandler, ResumeHandler, start
 
 
 class AffirmationHandler(KindHandler):
@@ -61,7 +61,7 @@ def speak_affirmation(handler_input: HandlerInput, handler: KindHandler) -> Resp
         speech,
         reprompt=ssml.sentence(handler.say("affirmation_reprompt")),
         awaiting="affirmation_offer",
-        card=("An affirmation", text),
+        card=(handler.words.title("affirmation_card"), text),
     )
 
 
@@ -92,7 +92,7 @@ class CheckInHandler(KindHandler):
         # The feeling text is used here and dropped: it is never stored or logged.
         theme, practice_id = practice_for_feeling(feeling, self.content)
         practice = self.content.practice(practice_id)
-        session(handler_input)[OFFER] = {"practice": practice_id, "minutes": DEFAULT_OFFER_MINUTES}
+        session(handler_input)[OFFER] = {"practice": practice_id, "minutes": self.words.offers.minutes}
         return respond(
             handler_input,
             ssml.sentence(self.say(f"checkin_{theme}")),
@@ -108,7 +108,7 @@ class ListPracticesHandler(KindHandler):
         return is_intent(handler_input, "ListPracticesIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        names = practice_list_sentence(list(self.content.practices.values()))
+        names = practice_list_sentence(list(self.content.practices.values()), self.words)
         return respond(
             handler_input,
             ssml.sentence(self.say("list_practices", practice_list=names)),
@@ -129,16 +129,20 @@ class ProgressHandler(KindHandler):
             text = self.say("progress_none")
         else:
             streak = (
-                self.say("streak_sentence_active", streak=summary.streak, streak_word=_plural(summary.streak, "day"))
+                self.say(
+                    "streak_sentence_active",
+                    streak=summary.streak,
+                    streak_word=self.words.plural(summary.streak, "day"),
+                )
                 if summary.streak > 1
                 else self.say("streak_sentence_none")
             )
             text = self.say(
                 "progress",
                 total=summary.total,
-                total_word=_plural(summary.total, "practice"),
+                total_word=self.words.plural(summary.total, "practice"),
                 week_days=summary.week_days,
-                week_day_word=_plural(summary.week_days, "day"),
+                week_day_word=self.words.plural(summary.week_days, "day"),
                 streak_sentence=streak,
             )
         return respond(
@@ -147,10 +151,6 @@ class ProgressHandler(KindHandler):
             reprompt=ssml.sentence(self.say("progress_reprompt")),
             awaiting="practice",
         )
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
 
 
 class YesHandler(KindHandler):

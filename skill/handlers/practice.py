@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cache
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
@@ -11,7 +10,6 @@ from ask_sdk_model import Response
 from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..progress import Attributes, Position, get_position, record_completion, set_position
-from ..text import number_words
 from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     AWAITING,
@@ -31,13 +29,6 @@ from .base import (
 )
 
 _ISO_DURATION = re.compile(r"^P(?:T(?:(?P<h>\d+(?:\.\d+)?)H)?(?:(?P<m>\d+(?:\.\d+)?)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)$")
-DEFAULT_OFFER_MINUTES = 5
-
-
-@cache  # spelt out on first use: the number speller is too slow to load for every start-up
-def offered_lengths() -> str:
-    """The offered lengths as spoken ("three, five or ten")."""
-    return ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
 
 
 def parse_duration_minutes(value: str | None) -> float | None:
@@ -159,12 +150,12 @@ class StartPracticeHandler(KindHandler):
         heard_practice = slot_text(handler_input, "practice")
         requested = _requested_minutes(handler_input) or pending.get("minutes")
         if practice_id is None and requested is not None and not heard_practice:
-            # "a five minute meditation": the mindful pause is the plain meditation.
-            practice_id = "mindfulness"
+            # "a five minute meditation": the practice words.yaml offers as the plain meditation.
+            practice_id = self.words.offers.meditation
         if practice_id is None:
             attributes[PENDING] = {"minutes": requested} if requested else {}
             suggestions = practice_list_sentence(
-                [self.content.practice(p) for p in ("soothing_breath", "mindfulness", "loving_kindness")]
+                [self.content.practice(p) for p in self.words.offers.suggested], self.words
             )
             text = self.say("ask_practice", suggestions=suggestions)
             return respond(handler_input, ssml.sentence(text), reprompt=ssml.sentence(text), awaiting="practice")
@@ -181,7 +172,12 @@ class StartPracticeHandler(KindHandler):
         prefix = ""
         if abs(minutes - float(requested)) > 1e-9:
             prefix = ssml.sentence(
-                self.say("length_snapped", title=practice.title, offered=offered_lengths(), minutes=minutes)
+                self.say(
+                    "length_snapped",
+                    title=practice.title,
+                    offered=self.words.lengths(PRACTICE_LENGTHS),
+                    minutes=minutes,
+                )
             )
         return start(handler_input, self, practice_id, minutes, prefix)
 
