@@ -140,8 +140,8 @@ def check_templates(templates: YamlFile, alexa: YamlFile, practice_ids: Iterable
             raise alexa.error(f"slot {name!r} needs `name:` and `type:` (or `custom_type:`).", "slots", name)
     for name in lists:
         if name not in slots:
-            raise templates.error(
-                f"list {name!r} has no Alexa slot; add one under `slots:` in alexa.yaml.", "lists", name
+            raise alexa.error(
+                f"list {name!r} of {templates.path.name} has no Alexa slot; add one under `slots:`.", "slots"
             )
     declared = set(alexa.strings("custom_intents", what="intent names")) | set(
         alexa.strings("builtin_intents", what="intent names")
