@@ -87,7 +87,7 @@ def crisis_options(show_errors: bool) -> list[CrisisOption]:
     texts, numeric = training_data(prompts)
     y = np.array(numeric)
     labels = [CRISIS if v else CALM for v in numeric]
-    hard = {normalize(t) for t in prompts.safety.examples["none"]}
+    hard = {normalize(t) for t in prompts.safety_examples.labelled["none"]}
     is_hard = np.array([t in hard for t in texts])
     vectors = embedder.embed(texts)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y))

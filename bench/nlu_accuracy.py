@@ -78,7 +78,7 @@ def main() -> None:
 
 def training_examples() -> dict[str, list[str]]:
     """Every labelled crisis example the classifier learns from."""
-    examples = default_prompts().safety.examples
+    examples = default_prompts().safety_examples.labelled
     return {"crisis": list(examples["crisis"]), "not_crisis": list(examples["none"])}
 
 

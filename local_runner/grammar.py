@@ -187,11 +187,12 @@ def template_grammar(prompts: Prompts | None = None, wake_phrases: Iterable[str]
     fragments = {part.strip() for s in sentences for part in PLACEHOLDER.split(s)[::2] if part.strip()}
     wake = prompts.words.wake_phrases if wake_phrases is None else tuple(wake_phrases)
     alarms = prompts.safety.spoken_alarms
+    crisis = prompts.safety_examples.by_file.get(GRAMMAR_EXAMPLES, {}).get("crisis", ())
     phrases = (
         fragments
         | {v for vs in values.values() for v in vs}
         | {normalize(p) for p in wake}
-        | {normalize(example) for example in prompts.safety.by_file.get(GRAMMAR_EXAMPLES, {}).get("crisis", ())}
+        | {normalize(example) for example in crisis}
         | set(alarms)
     )
     return CommandGrammar(
@@ -210,7 +211,7 @@ def spoken_alarms(prompts: Prompts | None = None) -> tuple[str, ...]:
 
 def safety_example_words(prompts: Prompts | None = None) -> set[str]:
     """Every word of every example in prompts/safety_examples*.yaml, normalised (read through the Prompts)."""
-    return (prompts or default_prompts()).safety.example_words()
+    return (prompts or default_prompts()).safety_examples.words()
 
 
 def normalize_template(sentence: str) -> str:

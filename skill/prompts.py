@@ -7,9 +7,13 @@ examples, and the everyday feelings the classifiers learn from. The matcher, the
 check and the handlers are all given this one object (`build_skill(prompts=...)`,
 `SkillServices.prompts`); nothing else reads a file under prompts/.
 
-Every file is parsed and checked at load, each error one sentence naming the file and line
-(skill.prompt_checks). Only compiling the templates waits for first use (`Prompts.language`):
-importing hassil costs about a fifth of a cold start, and a launch needs no templates.
+Every file the skill speaks or decides from is parsed and checked at load, each error one sentence
+naming the file and line (skill.prompt_checks). Three things wait for first use, each checked then
+in the same way, because a launch needs none of them and a cold start would pay for them: compiling
+the templates (`language`: importing hassil alone costs about a fifth of a cold start), and the
+learning data, which only training and the offline grammar read (`safety_examples`,
+`feelings_examples`: over half of prompts/ by size; serving runs on the shipped weights).
+`check_all()` loads those too; the tests and `kindwell train` go through it.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from .content import (
 from .errors import ContentError
 from .prompt_checks import check_intents, check_practice_ids, check_responses, check_templates
 from .prompt_files import YamlFile, read_yaml
-from .safety_source import SafetySource, load_safety_source, read_examples
+from .safety_source import SafetyExamples, SafetySource, example_files, load_examples, load_safety_source
 from .words import Words, load_words
 
 if TYPE_CHECKING:
@@ -66,9 +70,7 @@ class Prompts:
     words: Words
     cues: Cues
     safety: SafetySource
-    """The care check's patterns, crisis lines, alarm phrases and labelled examples."""
-    feelings_examples: Mapping[str, tuple[str, ...]]
-    """Everyday check-in answers by theme (prompts/feelings_examples.yaml)."""
+    """The care check's patterns, crisis lines and alarm phrases, and where its labelled examples are."""
     templates: YamlFile
     """language/en.yaml, parsed and checked; compiled by hassil on first use of `language`."""
     alexa: YamlFile
@@ -80,6 +82,25 @@ class Prompts:
         from .language import build_language
 
         return build_language(self.templates, self.alexa)
+
+    @cached_property
+    def safety_examples(self) -> SafetyExamples:
+        """The care classifier's hand-written examples (prompts/safety_examples*.yaml), read and checked now."""
+        return load_examples(self.safety.example_files)
+
+    @cached_property
+    def feelings_examples(self) -> Mapping[str, tuple[str, ...]]:
+        """Everyday check-in answers by theme (prompts/feelings_examples.yaml), read and checked now."""
+        file = read_yaml(self.root / "feelings_examples.yaml")
+        table = file.data if file.data is not None else {}
+        if not isinstance(table, dict):
+            raise file.error("the file must map feeling themes to lists of everyday check-in answers.")
+        return {str(theme): file.strings(theme, what="check-in answers") for theme in table}
+
+    def check_all(self) -> Prompts:
+        """Load and check now what otherwise waits for first use (templates, learning data); self."""
+        _ = self.language, self.safety_examples, self.feelings_examples
+        return self
 
     @property
     def themes(self) -> tuple[FeelingTheme, ...]:
@@ -115,7 +136,8 @@ class Prompts:
 
 
 def load_prompts(root: Path | None = None) -> Prompts:
-    """Load, parse and cross-check every file under root (default: prompts_dir())."""
+    """Load, parse and cross-check the files under root (default: prompts_dir()); see the module docstring
+    for the three parts that wait for first use."""
     root = root or prompts_dir()
     if not root.is_dir():
         raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
@@ -147,8 +169,7 @@ def load_prompts(root: Path | None = None) -> Prompts:
         content=content,
         words=words,
         cues=_cues(read_yaml(root / "language" / "cues.yaml"), practices),
-        safety=load_safety_source(read_yaml(root / "safety.yaml"), read_examples(root)),
-        feelings_examples=_feelings_examples(read_yaml(root / "feelings_examples.yaml")),
+        safety=load_safety_source(read_yaml(root / "safety.yaml"), example_files(root)),
         templates=templates,
         alexa=alexa,
     )
@@ -168,10 +189,3 @@ def _cues(file: YamlFile, practice_ids: Mapping[str, object]) -> Cues:
         request=file.strings("request_cues", what="request words", empty=False),
         out_of_domain=file.strings("out_of_domain", what="requests for other apps", empty=False),
     )
-
-
-def _feelings_examples(file: YamlFile) -> dict[str, tuple[str, ...]]:
-    table = file.data if file.data is not None else {}
-    if not isinstance(table, dict):
-        raise file.error("the file must map feeling themes to lists of everyday check-in answers.")
-    return {str(theme): file.strings(theme, what="check-in answers") for theme in table}

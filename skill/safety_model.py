@@ -47,7 +47,7 @@ def feeling_examples(prompts: Prompts) -> list[str]:
 
 def labelled_examples(prompts: Prompts) -> dict[str, list[str]]:
     """Every hand-written example by classifier label (crisis, other, concern, none)."""
-    return {label: list(texts) for label, texts in prompts.safety.examples.items()}
+    return {label: list(texts) for label, texts in prompts.safety_examples.labelled.items()}
 
 
 #: Intents whose templates are examples of a care tier; every other intent's are "none".

@@ -1,14 +1,15 @@
 """What the care check is built from: prompts/safety.yaml and the labelled prompts/safety_examples*.yaml.
 
-Patterns are compiled and every crisis line, alarm phrase and example is checked when prompts/ is
-loaded, so a bad pattern or a misspelt label is one sentence naming the file and line at start-up,
-never a surprise on the first free text.
+Patterns are compiled and every crisis line and alarm phrase is checked when prompts/ is loaded, so
+a bad pattern is one sentence naming the file and line at start-up, never a surprise on the first
+free text. The labelled examples are read, and checked the same way, when first needed: only
+training and the offline grammar use them, and serving runs on the shipped weights.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -69,15 +70,22 @@ class SafetySource:
     default_line: CrisisLine
     spoken_alarms: tuple[str, ...]
     """Alarm phrases (`spoken_alarm`), normalised, longest first."""
-    examples: Mapping[str, tuple[str, ...]]
-    """Classifier label (crisis, other, concern, none) -> every hand-written example with it."""
     example_files: tuple[Path, ...]
+    """prompts/safety_examples*.yaml (read by `Prompts.safety_examples` when first needed)."""
+
+
+@dataclass(frozen=True)
+class SafetyExamples:
+    """The hand-written examples the care classifier learns from, checked."""
+
+    labelled: Mapping[str, tuple[str, ...]]
+    """Classifier label (crisis, other, concern, none) -> every example with it."""
     by_file: Mapping[str, Mapping[str, tuple[str, ...]]]
     """Example file name -> classifier label -> its examples."""
 
-    def example_words(self) -> set[str]:
+    def words(self) -> set[str]:
         """Every word of every example, normalised."""
-        return {word for texts in self.examples.values() for text in texts for word in normalize(text).split()}
+        return {word for texts in self.labelled.values() for text in texts for word in normalize(text).split()}
 
 
 def example_files(root: Path) -> list[Path]:
@@ -85,12 +93,11 @@ def example_files(root: Path) -> list[Path]:
     return sorted(root.glob("safety_examples*.yaml"))
 
 
-def load_safety_source(file: YamlFile, examples: list[YamlFile]) -> SafetySource:
-    """safety.yaml and the example files, checked."""
-    lines_table = file.mapping("lines", what="country codes to crisis lines")
+def load_examples(paths: Iterable[Path]) -> SafetyExamples:
+    """Every example file, parsed and checked: labels known, each a list of sentences."""
     labelled: dict[str, list[str]] = {label: [] for label in LABELS.values()}
     by_file: dict[str, dict[str, tuple[str, ...]]] = {}
-    for example in examples:
+    for example in map(read_yaml, paths):
         data = example.data if example.data is not None else {}
         if not isinstance(data, dict):
             raise example.error(f"the file must map labels ({', '.join(LABELS)}) to lists of examples.")
@@ -100,6 +107,12 @@ def load_safety_source(file: YamlFile, examples: list[YamlFile]) -> SafetySource
         by_file[example.path.name] = {LABELS[key]: example.strings(key, what="example sentences") for key in data}
         for label, texts in by_file[example.path.name].items():
             labelled[label] += texts
+    return SafetyExamples({label: tuple(texts) for label, texts in labelled.items()}, by_file)
+
+
+def load_safety_source(file: YamlFile, examples: Iterable[Path]) -> SafetySource:
+    """safety.yaml, checked, and where the examples are."""
+    lines_table = file.mapping("lines", what="country codes to crisis lines")
     return SafetySource(
         crisis_patterns=_patterns(file, "crisis_patterns", empty=False),
         other_patterns=_patterns(file, "other_patterns"),
@@ -108,15 +121,8 @@ def load_safety_source(file: YamlFile, examples: list[YamlFile]) -> SafetySource
         lines={str(country).upper(): _line(file, "lines", country) for country in lines_table},
         default_line=_line(file, "default_line"),
         spoken_alarms=_alarms(file),
-        examples={label: tuple(texts) for label, texts in labelled.items()},
-        example_files=tuple(example.path for example in examples),
-        by_file=by_file,
+        example_files=tuple(examples),
     )
-
-
-def read_examples(root: Path) -> list[YamlFile]:
-    """Every example file, parsed."""
-    return [read_yaml(path) for path in example_files(root)]
 
 
 def _patterns(file: YamlFile, key: str, empty: bool = True) -> tuple[re.Pattern[str], ...]:

@@ -21,7 +21,7 @@ def shipped_models(root: Path | None = None) -> list[LazyModel]:
     from .safety import load_safety
     from .safety_model import CrisisClassifier
 
-    prompts = load_prompts(root) if root is not None else default_prompts()
+    prompts = (load_prompts(root) if root is not None else default_prompts()).check_all()
     matcher = Matcher(prompts, load_safety(prompts, use_classifier=False))
     assert matcher.classifier_weights is not None and matcher.head_weights is not None  # built with the classifier
     care = CrisisClassifier.load(prompts)

@@ -250,7 +250,7 @@ def test_each_kind_of_mistake_is_one_sentence_naming_the_file_and_line(tmp_path:
     name, old, new, says, marker = BROKEN[case]
     root = broken_copy(tmp_path, name, old, new)
     with pytest.raises(ContentError) as caught:
-        load_prompts(root)
+        load_prompts(root).check_all()
     message = str(caught.value)
     assert "\n" not in message and message.endswith("."), message
     assert str(root / name) in message, message
@@ -323,3 +323,18 @@ def test_the_classifier_fills_its_templates_from_that_table() -> None:
     numbers = {m.group(1) for t in heard for m in re.finditer(r"\b(\d+) min", t)}
     assert numbers and numbers <= set(default_prompts().fillers.written["minutes"])
     assert any(int(n) > 30 for n in numbers), "numerals come from the whole 1-60 range of the minutes list"
+
+
+def test_a_launch_parses_no_learning_data_and_compiles_no_templates(tmp_path: Path) -> None:
+    from skill.app import build_skill
+    from skill.envelopes import invoke, speech_of
+    from skill.persistence import SQLitePersistenceAdapter
+
+    from .conftest import load_fixture
+
+    prompts = load_prompts(PROMPTS)
+    skill = build_skill(SQLitePersistenceAdapter(tmp_path / "db.sqlite3"), prompts=prompts)
+    assert speech_of(invoke(skill, load_fixture("launch")))
+    assert not {"language", "safety_examples", "feelings_examples"} & set(vars(prompts))
+    prompts.check_all()
+    assert {"language", "safety_examples", "feelings_examples"} <= set(vars(prompts))
