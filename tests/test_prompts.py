@@ -338,3 +338,22 @@ def test_a_launch_parses_no_learning_data_and_compiles_no_templates(tmp_path: Pa
     assert not {"language", "safety_examples", "feelings_examples"} & set(vars(prompts))
     prompts.check_all()
     assert {"language", "safety_examples", "feelings_examples"} <= set(vars(prompts))
+
+
+def test_the_declared_response_keys_are_exactly_the_ones_the_skill_speaks() -> None:
+    from skill.care import CareTier
+    from skill.prompt_checks import CARE, RESPONSES
+
+    source = "\n".join(path.read_text() for path in Path("skill/handlers").glob("*.py"))
+    # say("key"), responses.get("key"), ask(handler_input, "key"), _reply(handler_input, "key", ...).
+    call = r'(?:say|responses\.get|self\.ask|_reply)\(\s*(?:handler_input,\s*)?"(\w+)"'
+    spoken = set(re.findall(call, source))
+    # Keys chosen in code: welcome_new / welcome_returning, and the care declines with their reprompts.
+    for first, second in re.findall(r'key = "(\w+)" if .* else "(\w+)"', source):
+        spoken |= {first, second, f"{first}_reprompt", f"{second}_reprompt"}
+    spoken.discard("welcome_new_reprompt")
+    spoken.discard("welcome_returning_reprompt")
+    spoken |= {"care_other_reprompt"}  # _reply(handler_input, "care_other", ...) speaks its reprompt too
+    spoken |= {f"care_{tier.value}{end}" for tier in CareTier for end in ("", "_reprompt")}
+    spoken |= {"checkin_other"}  # checkin_{theme} for the "other" theme
+    assert spoken == set(RESPONSES) | set(CARE)
