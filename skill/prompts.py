@@ -117,10 +117,12 @@ class Prompts:
 
     @cached_property
     def fillers(self) -> SlotFillers:
-        """The one table of slot fillers, shared by the classifier's training sentences and the grammar."""
+        """The one table of slot fillers, shared by the classifier's training sentences and the grammar;
+        numbers are named in the templates' own language (en.yaml `language:`, a file the weights are keyed by)."""
         from .fillers import SlotFillers
 
-        return SlotFillers.build(self.language, self.feeling_words(), self.words.language)
+        language = str(self.templates.get("language") or "en")
+        return SlotFillers.build(self.language, self.feeling_words(), language)
 
     def language_files(self) -> list[Path]:
         """prompts/language/*.yaml."""
