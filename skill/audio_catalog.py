@@ -1,7 +1,8 @@
 """Rendered practice audio: names keyed by a content hash, and the URLs Alexa streams them from.
 
-The offline runner plays the same files from disk: a catalog with `local_files` hands out their
-file:// URIs, so the skill answers it with the same AudioPlayer.Play directive an Echo gets.
+The catalog hands out public HTTPS URLs only. A front end on the same machine as the files (the
+offline runner) subclasses it to hand out their file:// URIs instead, so the skill answers it with
+the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
 word or the voice renders a new file and stale audio is never served under the old name.
@@ -92,16 +93,13 @@ class AudioTrack:
 
 @dataclass(frozen=True)
 class AudioCatalog:
-    """Rendered tracks on disk and the URL each is played from: public HTTPS, or file:// on this machine."""
+    """Rendered tracks on disk and the public HTTPS URL each is streamed from."""
 
     content: Content
     directory: Path
     public_url: str | None
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
-    local_files: bool = False
-    """True for a device on this machine (the offline runner): URLs are the files' own file:// URIs.
-    The web endpoint leaves it False, so Alexa is only ever given HTTPS."""
 
     def track(self, practice_id: str, minutes: int) -> AudioTrack:
         """The track for a practice at a length (whether or not it is rendered yet)."""
@@ -113,15 +111,10 @@ class AudioCatalog:
         return self.directory / f"{track.stem}.{extension}"
 
     def url(self, track: AudioTrack) -> str | None:
-        """The URL for a rendered track: its file:// URI with `local_files`, else its public HTTPS URL.
-
-        None when the track is not rendered, or (for the endpoint) there is no public HTTPS URL.
-        """
+        """The public HTTPS URL of a rendered track; None when it is not rendered or there is no HTTPS URL."""
         path = self.path(track)
         if not path.is_file():
             return None
-        if self.local_files:
-            return path.resolve().as_uri()
         if not self.public_url or not self.public_url.startswith("https://"):
             return None
         return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"

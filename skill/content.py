@@ -10,16 +10,17 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ContentError
-from .response_keys import required_responses
+
+# Re-exported: tests and tools read prompts/ files through these names.
+from .prompt_files import SAFE_LOADER as SAFE_LOADER
+from .prompt_files import Key, YamlFile
+from .prompt_files import load_yaml as load_yaml
 
 #: Lengths every practice is offered at, in minutes.
 PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
@@ -38,24 +39,6 @@ def prompts_dir() -> Path:
     if override:
         return Path(override)
     return Path(__file__).resolve().parent.parent / "prompts"
-
-
-# libyaml's loader when PyYAML was built with it (every PyPI wheel is): parsing prompts/ at start-up
-# takes a fraction of the pure-Python loader's time. tests/test_fast_paths.py checks both agree.
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(path: Path) -> Any:
-    """Read one YAML file, turning every failure into a ContentError naming the file."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
-    except FileNotFoundError as err:
-        raise ContentError(f"Content file {path} is missing; restore it from the repository.") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContentError(f"Content file {path} is not valid YAML{where}; fix the syntax there.") from err
 
 
 def estimate_speech_seconds(text: str, rate_wpm: float = SPEAKING_RATE_WPM) -> float:
@@ -191,110 +174,137 @@ class Content:
         return None
 
 
-def _pause_for(raw: Any, minutes: int, where: str) -> float:
-    if isinstance(raw, int | float):
+def _pause_for(raw: Any, minutes: int, file: YamlFile, *keys: Key) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
         return float(raw)
     if isinstance(raw, Mapping):
         if minutes not in raw:
-            raise ContentError(f"{where}: pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.")
-        return float(raw[minutes])
-    raise ContentError(f"{where}: pause must be seconds or a map of minutes to seconds.")
+            raise file.error(f"the pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.", *keys)
+        return _pause_for(raw[minutes], minutes, file, *keys, minutes)
+    raise file.error("a pause must be seconds, or a map of minutes to seconds.", *keys)
 
 
-def _load_practice(path: Path) -> Practice:
-    data = load_yaml(path)
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must be a mapping with id, title, description and steps.")
-    practice_id = str(data.get("id", ""))
+def _say(file: YamlFile, *keys: Key) -> str:
+    raw = file.get(*keys, "say")
+    if not isinstance(raw, str | int | float) or isinstance(raw, bool) or not str(raw).strip():
+        raise file.error("each step needs `say:` text.", *keys)
+    text = " ".join(str(raw).split())
+    if "<" in text or ">" in text:
+        raise file.error("write plain text; SSML is added by the skill.", *keys, "say")
+    return text
+
+
+def load_practice(file: YamlFile) -> Practice:
+    """One practice file (prompts/practices/<id>.yaml), checked."""
+    path = file.path
+    if not isinstance(file.data, Mapping):
+        raise file.error("a practice must be a mapping with id, title, description and steps.")
+    practice_id = str(file.data.get("id", ""))
     if practice_id != path.stem:
-        raise ContentError(f"{path}: id {practice_id!r} must equal the file name {path.stem!r}.")
-    raw_steps = data.get("steps")
+        raise file.error(f"the id {practice_id!r} must equal the file name {path.stem!r}.", "id")
+    for key in ("title", "description"):
+        if not str(file.data.get(key) or "").strip():
+            raise file.error(f"`{key}:` is missing; every practice has a title and a description.")
+    raw_steps = file.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: steps must be a non-empty list.")
+        raise file.error("`steps:` must be a non-empty list.", "steps")
     scripts: dict[int, PracticeScript] = {}
     for minutes in PRACTICE_LENGTHS:
         steps: list[Step] = []
-        for index, raw in enumerate(raw_steps, start=1):
-            where = f"{path} step {index}"
-            if not isinstance(raw, Mapping) or "say" not in raw:
-                raise ContentError(f"{where}: each step needs `say:` text.")
+        for index, raw in enumerate(raw_steps):
+            if not isinstance(raw, Mapping):
+                raise file.error("each step needs `say:` text.", "steps", index)
             lengths = raw.get("lengths", PRACTICE_LENGTHS)
+            if not isinstance(lengths, list | tuple) or not set(lengths) <= set(PRACTICE_LENGTHS):
+                offered = ", ".join(str(m) for m in PRACTICE_LENGTHS)
+                raise file.error(f"`lengths:` must list minutes from {offered}.", "steps", index, "lengths")
             if minutes not in lengths:
                 continue
-            text = " ".join(str(raw["say"]).split())
-            if "<" in text or ">" in text:
-                raise ContentError(f"{where}: write plain text; SSML is added by the skill.")
-            steps.append(Step(text=text, pause_seconds=_pause_for(raw.get("pause", 0), minutes, where)))
+            text = _say(file, "steps", index)
+            pause = _pause_for(raw.get("pause", 0), minutes, file, "steps", index, "pause")
+            steps.append(Step(text=text, pause_seconds=pause))
         scripts[minutes] = PracticeScript(practice_id, minutes, tuple(steps))
     return Practice(
         id=practice_id,
-        title=str(data["title"]),
-        description=" ".join(str(data["description"]).split()),
+        title=" ".join(str(file.data["title"]).split()),
+        description=" ".join(str(file.data["description"]).split()),
         scripts=scripts,
     )
 
 
-def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
-    data = load_yaml(path)
-    themes = data.get("themes") if isinstance(data, Mapping) else None
-    if not isinstance(themes, Mapping):
-        raise ContentError(f"{path} must have `themes:` mapping theme names to affirmations.")
+def load_affirmations(file: YamlFile) -> tuple[Affirmation, ...]:
+    """prompts/affirmations.yaml: affirmations by theme, ids unique."""
+    themes = file.mapping("themes", what="theme names to lists of affirmations")
     result: list[Affirmation] = []
     seen: set[str] = set()
     for theme, items in themes.items():
-        for item in items:
+        if not isinstance(items, list):
+            raise file.error(f"theme {theme!r} must be a list of affirmations with id and text.", "themes", theme)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping) or not item.get("id") or not str(item.get("text") or "").strip():
+                raise file.error("each affirmation needs an `id:` and a `text:`.", "themes", theme, index)
             affirmation = Affirmation(id=str(item["id"]), theme=str(theme), text=" ".join(str(item["text"]).split()))
             if affirmation.id in seen:
-                raise ContentError(f"{path}: affirmation id {affirmation.id!r} is used twice; ids must be unique.")
+                raise file.error(
+                    f"affirmation id {affirmation.id!r} is used twice; ids must be unique.", "themes", theme, index
+                )
             seen.add(affirmation.id)
             result.append(affirmation)
+    if not result:
+        raise file.error("there are no affirmations; add some under `themes:`.", "themes")
     return tuple(result)
 
 
-def _load_responses(path: Path) -> dict[str, tuple[str, ...]]:
-    data = load_yaml(path)
+def load_responses(file: YamlFile, *keys: Key) -> dict[str, tuple[str, ...]]:
+    """Response keys -> variants, from a file's top level or the mapping at keys."""
+    data = file.mapping(*keys, what="response keys to a sentence or a list of variants") if keys else file.data
     if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must map response keys to a sentence or a list of variants.")
-    return _load_responses_data(data)
-
-
-def _load_responses_data(data: Mapping[Any, Any]) -> dict[str, tuple[str, ...]]:
+        raise file.error("the file must map response keys to a sentence or a list of variants.")
     entries: dict[str, tuple[str, ...]] = {}
     for key, value in data.items():
         variants = value if isinstance(value, list) else [value]
-        entries[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
+        if not variants or any(not isinstance(v, str) or not v.strip() for v in variants):
+            raise file.error(f"response {key!r} must be a sentence or a list of sentences.", *keys, key)
+        entries[str(key)] = tuple(" ".join(v.split()) for v in variants)
     return entries
 
 
-def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]]:
-    """The care policy's responses and its short guided breath (prompts/care.yaml)."""
-    data = load_yaml(path)
-    if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
-        raise ContentError(f"{path} must have `responses:` (care replies by key) and `breath:` (steps).")
-    responses = _load_responses_data(data["responses"])
-    raw_steps = data.get("breath")
+def load_care_breath(file: YamlFile) -> tuple[Step, ...]:
+    """The short guided breath offered after a care reply (prompts/care.yaml `breath:`)."""
+    raw_steps = file.get("breath")
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: `breath:` must be a non-empty list of steps with `say:` and `pause:`.")
+        raise file.error("`breath:` must be a non-empty list of steps with `say:` and `pause:`.", "breath")
     steps = []
-    for index, raw in enumerate(raw_steps, start=1):
-        if not isinstance(raw, Mapping) or "say" not in raw:
-            raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
-        steps.append(Step(" ".join(str(raw["say"]).split()), _pause_for(raw.get("pause", 0), 0, f"{path} breath")))
-    return responses, tuple(steps)
+    for index, raw in enumerate(raw_steps):
+        if not isinstance(raw, Mapping):
+            raise file.error("each step needs `say:` text.", "breath", index)
+        pause = _pause_for(raw.get("pause", 0), 0, file, "breath", index, "pause")
+        steps.append(Step(_say(file, "breath", index), pause))
+    return tuple(steps)
 
 
-def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
-    data = load_yaml(path)
+def load_feelings(file: YamlFile, practice_ids: Iterable[str]) -> tuple[tuple[FeelingTheme, ...], str]:
+    """prompts/checkin.yaml: feeling themes, each with the practice that answers it, and the default."""
+    known = set(practice_ids)
     themes: list[FeelingTheme] = []
-    for theme_id, raw in data["themes"].items():
-        practice = str(raw["practice"])
-        if practice not in practice_ids:
-            raise ContentError(f"{path}: theme {theme_id!r} names unknown practice {practice!r}.")
-        words = tuple(str(w).lower() for w in raw["words"])
-        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=words))
-    default = str(data["default_practice"])
-    if default not in practice_ids:
-        raise ContentError(f"{path}: default_practice {default!r} is not a practice id.")
+    for theme_id in file.mapping("themes", what="theme names to `practice:` and `words:`"):
+        practice = str(file.get("themes", theme_id, "practice") or "")
+        if practice not in known:
+            raise file.error(
+                f"theme {theme_id!r} names practice {practice!r}, which has no file in prompts/practices/; "
+                "use one of its file names.",
+                "themes",
+                theme_id,
+                "practice",
+            )
+        words = file.strings("themes", theme_id, "words", what="feeling words", empty=False)
+        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=tuple(w.lower() for w in words)))
+    default = str(file.get("default_practice") or "")
+    if default not in known:
+        raise file.error(
+            f"default_practice {default!r} has no file in prompts/practices/; use one of its file names.",
+            "default_practice",
+        )
     return tuple(themes), default
 
 
@@ -308,36 +318,17 @@ def content_digest(root: Path) -> str:
 
 
 def load_content(root: Path | None = None) -> Content:
-    """Load and check every content file under root (default: prompts_dir())."""
-    root = root or prompts_dir()
-    if not root.is_dir():
-        raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practices = {p.id: p for p in (_load_practice(path) for path in sorted((root / "practices").glob("*.yaml")))}
-    if not practices:
-        raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
-    responses = _load_responses(root / "responses.yaml")
-    care_responses, care_breath = _load_care(root / "care.yaml")
-    for key in sorted(set(responses) & set(care_responses)):
-        raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
-    for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
-        if key not in responses and key not in care_responses:
-            raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
-    return Content(
-        practices=practices,
-        affirmations=_load_affirmations(root / "affirmations.yaml"),
-        responses=Responses({**responses, **care_responses}),
-        feelings=feelings,
-        default_feeling_practice=default_practice,
-        care_breath=care_breath,
-        digest=content_digest(root),
-    )
+    """The spoken content of the Prompts in root (default: prompts_dir()), loaded and checked."""
+    from .prompts import load_prompts
+
+    return load_prompts(root).content
 
 
-@cache
 def default_content() -> Content:
-    """The content in prompts_dir(), loaded once per process."""
-    return load_content()
+    """The content of the default Prompts (prompts_dir()), loaded once per process."""
+    from .prompts import default_prompts
+
+    return default_prompts().content
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:

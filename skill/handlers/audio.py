@@ -76,6 +76,7 @@ def play(
     assert services.audio is not None
     url = services.audio.url(track)
     practice = services.content.practice(track.practice)
+    words = services.prompts.words
     _save(handler_input, track, offset_ms)
     builder = handler_input.response_builder
     if speech:
@@ -85,7 +86,12 @@ def play(
             play_behavior=PlayBehavior.REPLACE_ALL,
             audio_item=AudioItem(
                 stream=Stream(token=track.token, url=url, offset_in_milliseconds=offset_ms),
-                metadata=AudioItemMetadata(title=f"KindWell: {practice.title}", subtitle=f"{track.minutes} minutes"),
+                metadata=AudioItemMetadata(
+                    title=words.title("audio", title=practice.title),
+                    subtitle=words.title(
+                        "audio_subtitle", minutes=track.minutes, minute_word=words.plural(track.minutes, "minute")
+                    ),
+                ),
             ),
         )
     )

@@ -22,10 +22,12 @@ from ..audio_catalog import AudioCatalog
 from ..care import CareTier
 from ..content import Content, Practice
 from ..errors import UserInputError
+from ..prompts import Prompts
 from ..safety import SafetyPolicy
 from ..state import Awaiting, Offer, Pending, Position, SessionState
 from ..state_request import RequestFacts
 from ..state_user import UserState
+from ..words import Words
 from .turn import change_session, current, load_user, save_user
 
 
@@ -33,6 +35,8 @@ from .turn import change_session, current, load_user, save_user
 class SkillServices:
     """Everything handlers depend on, built once per skill."""
 
+    prompts: Prompts
+    """Everything the skill says and understands; `content` and `safety` are built from it."""
     content: Content
     safety: SafetyPolicy
     adapter: AbstractPersistenceAdapter | None
@@ -65,6 +69,11 @@ class KindHandler(AbstractRequestHandler):
     def content(self) -> Content:
         """Spoken content."""
         return self.services.content
+
+    @property
+    def words(self) -> Words:
+        """The small words sentences are built from (prompts/words.yaml)."""
+        return self.services.prompts.words
 
     def say(self, key: str, **values: object) -> str:
         """A response sentence by key, with one variant picked at random."""
@@ -216,9 +225,6 @@ def respond(
     return response
 
 
-def practice_list_sentence(practices: list[Practice]) -> str:
+def practice_list_sentence(practices: list[Practice], words: Words) -> str:
     """ "the mindful pause, the soothing breath, and the ..." for speaking."""
-    names = [f"the {p.title}" for p in practices]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
+    return words.practice_list(p.title for p in practices)

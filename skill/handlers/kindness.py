@@ -22,7 +22,6 @@ from .base import (
     update_user,
     user,
 )
-from .practice import DEFAULT_OFFER_MINUTES
 
 
 class AffirmationHandler(KindHandler):
@@ -55,7 +54,7 @@ def speak_affirmation(handler_input: HandlerInput, services: SkillServices) -> R
         speech,
         reprompt=ssml.sentence(say(services, "affirmation_reprompt")),
         awaiting=Awaiting.AFFIRMATION_OFFER,
-        card=("An affirmation", text),
+        card=(services.prompts.words.title("affirmation_card"), text),
     )
 
 
@@ -86,7 +85,7 @@ class CheckInHandler(KindHandler):
         # The feeling text is used here and dropped: it is never stored or logged.
         theme, practice_id = practice_for_feeling(feeling, self.content)
         practice = self.content.practice(practice_id)
-        update_session(handler_input, offer=Offer(practice_id, DEFAULT_OFFER_MINUTES))
+        update_session(handler_input, offer=Offer(practice_id, self.words.offers.minutes))
         return respond(
             handler_input,
             ssml.sentence(self.say(f"checkin_{theme}")),
@@ -102,7 +101,7 @@ class ListPracticesHandler(KindHandler):
         return is_intent(handler_input, "ListPracticesIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        names = practice_list_sentence(list(self.content.practices.values()))
+        names = practice_list_sentence(list(self.content.practices.values()), self.words)
         return respond(
             handler_input,
             ssml.sentence(self.say("list_practices", practice_list=names)),
@@ -123,16 +122,20 @@ class ProgressHandler(KindHandler):
             text = self.say("progress_none")
         else:
             streak = (
-                self.say("streak_sentence_active", streak=summary.streak, streak_word=_plural(summary.streak, "day"))
+                self.say(
+                    "streak_sentence_active",
+                    streak=summary.streak,
+                    streak_word=self.words.plural(summary.streak, "day"),
+                )
                 if summary.streak > 1
                 else self.say("streak_sentence_none")
             )
             text = self.say(
                 "progress",
                 total=summary.total,
-                total_word=_plural(summary.total, "practice"),
+                total_word=self.words.plural(summary.total, "practice"),
                 week_days=summary.week_days,
-                week_day_word=_plural(summary.week_days, "day"),
+                week_day_word=self.words.plural(summary.week_days, "day"),
                 streak_sentence=streak,
             )
         return respond(
@@ -141,7 +144,3 @@ class ProgressHandler(KindHandler):
             reprompt=ssml.sentence(self.say("progress_reprompt")),
             awaiting=Awaiting.PRACTICE,
         )
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"

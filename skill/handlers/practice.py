@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -11,7 +9,6 @@ from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..state import Awaiting, Pending, Position
 from ..state_user import UserState
-from ..text import number_words
 from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     KindHandler,
@@ -29,14 +26,6 @@ from .base import (
     update_user,
     user,
 )
-
-DEFAULT_OFFER_MINUTES = 5
-
-
-@cache  # spelt out on first use: the number speller is too slow to load for every start-up
-def offered_lengths() -> str:
-    """The offered lengths as spoken ("three, five or ten")."""
-    return ", ".join(number_words(m) for m in PRACTICE_LENGTHS[:-1]) + f" or {number_words(PRACTICE_LENGTHS[-1])}"
 
 
 def snap_minutes(requested: float) -> int:
@@ -160,12 +149,12 @@ class StartPracticeHandler(KindHandler):
         heard_practice = slot_text(handler_input, "practice")
         requested = slots.minutes or slots.duration_minutes or pending.minutes
         if practice_id is None and requested is not None and not heard_practice:
-            # "a five minute meditation": the mindful pause is the plain meditation.
-            practice_id = "mindfulness"
+            # "a five minute meditation": the practice words.yaml offers as the plain meditation.
+            practice_id = self.words.offers.meditation
         if practice_id is None:
             update_session(handler_input, pending=Pending(minutes=requested))
             suggestions = practice_list_sentence(
-                [self.content.practice(p) for p in ("soothing_breath", "mindfulness", "loving_kindness")]
+                [self.content.practice(p) for p in self.words.offers.suggested], self.words
             )
             text = self.say("ask_practice", suggestions=suggestions)
             return respond(handler_input, ssml.sentence(text), reprompt=ssml.sentence(text), awaiting=Awaiting.PRACTICE)
@@ -182,7 +171,12 @@ class StartPracticeHandler(KindHandler):
         prefix = ""
         if abs(minutes - requested) > 1e-9:
             prefix = ssml.sentence(
-                self.say("length_snapped", title=practice.title, offered=offered_lengths(), minutes=minutes)
+                self.say(
+                    "length_snapped",
+                    title=practice.title,
+                    offered=self.words.lengths(PRACTICE_LENGTHS),
+                    minutes=minutes,
+                )
             )
         return start(handler_input, self.services, practice_id, minutes, prefix)
 
