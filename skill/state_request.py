@@ -1,10 +1,13 @@
-"""What a request brings from outside, typed: its time, its slots and the device's audio player.
+"""What a request brings from outside, typed: its time, slots, locale, user and the device's audio player.
 
 ask-sdk maps the JSON envelope onto its model objects but checks little: a slot's entity resolution
 may hold nulls, offsets arrive as whatever JSON held, tokens are any string, and a timestamp may
 carry a +25:00 offset or the year 1. `RequestFacts.parse` reads those parts once, at the edge, and
 never raises: what it cannot use is dropped (a timestamp falls back to now) and the field's name,
 never its value, goes on the request's list of problems.
+
+Parts ask_sdk_core.utils has a getter for (request type, slot, locale, user id, supported interfaces)
+are read through it; `from_request` guards its getters, which assume a complete envelope.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_locale, get_request_type, get_slot, get_supported_interfaces, get_user_id
 from ask_sdk_model.slu.entityresolution import StatusCode
 
 from .audio_catalog import TOKEN_PREFIX, AudioTrack
@@ -35,6 +39,18 @@ _DURATION = re.compile(
     re.ASCII,
 )
 _ANY_DURATION = re.compile(r"P[0-9A-Z.]{1,40}", re.ASCII)
+#: A BCP 47 tag as Alexa sends them (en-US, es-419, fr-CA): a language, then short subtags.
+_LOCALE = re.compile(r"[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,3}", re.ASCII)
+T = TypeVar("T")
+
+
+def from_request(getter: Callable[[HandlerInput], T], handler_input: HandlerInput) -> T | None:
+    """What an ask_sdk_core.utils getter reads, or None when the envelope lacks a part it walks through
+    (they assume context.System.device and the like are there; a malformed request may not have them)."""
+    try:
+        return getter(handler_input)
+    except (AttributeError, TypeError):
+        return None
 
 
 def parse_duration_minutes(value: str | None) -> float | None:
@@ -64,15 +80,18 @@ class Slots:
         return _heard(self.texts, name)
 
     @classmethod
-    def parse(cls, request: Any, vocabulary: Vocabulary, problems: Problems) -> Slots:
-        """The slots of an ask-sdk request (none for other requests)."""
-        slots = getattr(getattr(request, "intent", None), "slots", None)
+    def parse(cls, handler_input: HandlerInput, vocabulary: Vocabulary, problems: Problems) -> Slots:
+        """The slots of an intent request (none for other requests)."""
+        if from_request(get_request_type, handler_input) != "IntentRequest":
+            return cls()
+        # Every slot is read, not only the model's: the care check hears the words of any slot, and
+        # ask_sdk_core.utils reads slots one name at a time (get_slot, below, for the practice).
+        slots = getattr(getattr(handler_input.request_envelope.request, "intent", None), "slots", None)
         if not isinstance(slots, Mapping):
             return cls()
         if len(slots) > MAX_SLOTS:
             problems.add("slots")
         texts: dict[str, str] = {}
-        resolved: str | None = None
         for key, slot in list(slots.items())[:MAX_SLOTS]:
             name = str(key)
             label = f"slots.{name}" if name in SLOT_NAMES else "slots"
@@ -81,8 +100,8 @@ class Slots:
                 if len(value) > MAX_SLOT_CHARS:
                     problems.add(label)
                 texts[name] = value[:MAX_SLOT_CHARS]
-            if name == "practice":
-                resolved = _resolved_id(slot, f"{label}.resolutions", problems)
+        practice_slot = from_request(lambda request: get_slot(request, "practice"), handler_input)
+        resolved = _resolved_id(practice_slot, "slots.practice.resolutions", problems)
         practice = vocabulary.practice(resolved) or vocabulary.practice(texts.get("practice"))
         minutes = _minutes(_heard(texts, "minutes"), problems)
         duration = _heard(texts, "duration")
@@ -183,13 +202,18 @@ class RequestFacts:
     """An AudioPlayer event's own token and offset (empty for other requests)."""
     user_id: str | None
     """context.System.user.userId, when the request has one."""
+    locale: str | None = None
+    """The request's locale (en-GB), when it has a well-formed one."""
+    audio_player: bool = False
+    """True when the device says it supports the AudioPlayer interface."""
 
     @classmethod
     def parse(
-        cls, envelope: RequestEnvelope, vocabulary: Vocabulary, clock: Callable[[], dt.datetime]
+        cls, handler_input: HandlerInput, vocabulary: Vocabulary, clock: Callable[[], dt.datetime]
     ) -> tuple[RequestFacts, Problems]:
-        """Read a request envelope; never raises."""
+        """Read a request; never raises."""
         problems = Problems()
+        envelope = handler_input.request_envelope
         request = getattr(envelope, "request", None)
         stamp = getattr(request, "timestamp", None)
         now = as_moment(stamp)
@@ -198,14 +222,21 @@ class RequestFacts:
                 problems.add("request.timestamp")
             now = clock()
         context = getattr(envelope, "context", None)
-        kind = getattr(request, "object_type", None)
+        kind = from_request(get_request_type, handler_input)
         event = request if isinstance(kind, str) and kind.startswith("AudioPlayer.") else None
-        user_id = getattr(getattr(getattr(context, "system", None), "user", None), "user_id", None)
+        user_id = from_request(get_user_id, handler_input)
+        locale = from_request(get_locale, handler_input)
+        if locale is not None and not (isinstance(locale, str) and len(locale) <= 35 and _LOCALE.fullmatch(locale)):
+            problems.add("request.locale")
+            locale = None
+        interfaces = from_request(get_supported_interfaces, handler_input)
         facts = cls(
             now=now,
-            slots=Slots.parse(request, vocabulary, problems),
+            slots=Slots.parse(handler_input, vocabulary, problems),
             player=Player.parse(getattr(context, "audio_player", None), vocabulary, "context.AudioPlayer", problems),
             event=Player.parse(event, vocabulary, "request", problems),
             user_id=user_id if isinstance(user_id, str) and user_id else None,
+            locale=locale,
+            audio_player=getattr(interfaces, "audio_player", None) is not None,
         )
         return facts, problems

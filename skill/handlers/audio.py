@@ -29,10 +29,7 @@ _LOGGER = logging.getLogger(__name__)
 
 def supports_audio(handler_input: HandlerInput) -> bool:
     """True when the device can play an AudioPlayer stream."""
-    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
-    device = system.device if system else None
-    interfaces = device.supported_interfaces if device else None
-    return interfaces is not None and interfaces.audio_player is not None
+    return facts(handler_input).audio_player
 
 
 def playable_url(handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int) -> str | None:

@@ -176,7 +176,7 @@ def update_user(handler_input: HandlerInput, change: Callable[[UserState], UserS
 
 def locale(handler_input: HandlerInput) -> str:
     """The request's locale, e.g. en-GB."""
-    return str(getattr(handler_input.request_envelope.request, "locale", None) or "en-US")
+    return facts(handler_input).locale or "en-US"
 
 
 def today(handler_input: HandlerInput, services: SkillServices) -> dt.date:

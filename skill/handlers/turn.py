@@ -78,7 +78,7 @@ def begin(handler_input: HandlerInput, services: SkillServices, clock: Callable[
         return existing
     envelope = handler_input.request_envelope
     vocabulary = Vocabulary.of(services.content)
-    facts, problems = RequestFacts.parse(envelope, vocabulary, clock)
+    facts, problems = RequestFacts.parse(handler_input, vocabulary, clock)
     has_session = envelope.session is not None
     raw: Any = handler_input.attributes_manager.session_attributes if has_session else None
     stashed = None
