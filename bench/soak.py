@@ -2,7 +2,7 @@
 
 Phase 1, malformed: N seeded malformed bodies (default 10,000) are posted to the unverified endpoint
 (gunicorn, gthread, 2 workers x 4 threads by default) by 8 keep-alive clients. Bodies are request
-envelopes the product itself builds (skill.envelopes.Conversation), broken the ways issue 9 lists:
+envelopes the device simulator builds (local_runner.device.Conversation), broken the ways issue 9 lists:
 wrong JSON types, 1e400 and 5,000-digit numbers, non-ASCII digits in tokens, +25:00 and year-1
 timestamps, null resolutions, no user, session state no version wrote, deep nesting, raw bytes and
 truncated JSON. The goal: 0 responses 5xx and 0 tracebacks in gunicorn's log.
