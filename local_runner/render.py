@@ -19,7 +19,7 @@ import numpy as np
 
 from skill import ssml
 from skill.audio_catalog import AudioCatalog, AudioTrack, VoiceSettings
-from skill.content import PRACTICE_LENGTHS, PracticeScript
+from skill.content import PracticeScript
 from skill.errors import UserInputError
 
 from .settings import SpeechSettings
@@ -57,15 +57,15 @@ def measure(samples: np.ndarray, sample_rate: int) -> Measurement:
     return Measurement(len(samples) / sample_rate, float(quiet.mean()))
 
 
-def level(samples: np.ndarray, voice: VoiceSettings) -> np.ndarray:
-    """Speech brought to the target RMS level, peaks kept under -1 dBFS."""
+def level(samples: np.ndarray, voice: VoiceSettings, offset_db: float = 0.0) -> np.ndarray:
+    """Speech brought to the target RMS level (plus offset_db, negative as a practice fades), peaks under -1 dBFS."""
     if samples.size == 0:
         return samples
     audio = samples.astype(np.float64) / 32768.0
     rms = float(np.sqrt(np.mean(audio**2)))
     if rms == 0.0:
         return samples
-    gain = 10 ** (voice.loudness_dbfs / 20) / rms
+    gain = 10 ** ((voice.loudness_dbfs + offset_db) / 20) / rms
     peak = float(np.max(np.abs(audio))) * gain
     ceiling = 10 ** (-1 / 20)
     if peak > ceiling:
@@ -90,14 +90,15 @@ class PracticeRenderer:
     def pieces(self, script: PracticeScript) -> Iterator[np.ndarray]:
         """Audio of each step's words, then its silence, in order."""
         for index, step in enumerate(script.steps):
+            # The step's own loudness is applied here, once: the words are synthesised at the voice's level.
             words = self._speech.render(ssml.speak(ssml.guided(step.text)))
-            yield level(words, self.voice)
+            yield level(words, self.voice, step.volume_db)
             last = index == len(script.steps) - 1
             yield self._speech.silence(round(1000 * (TAIL_SECONDS if last else step.pause_seconds)))
 
-    def render(self, practice_id: str, minutes: int, progress: Progress | None = None) -> np.ndarray:
-        """The whole practice as one buffer; progress(steps_done) after each step."""
-        script = self.catalog.content.practice(practice_id).script(minutes)
+    def render(self, practice_id: str, minutes: int, progress: Progress | None = None, variant: int = 0) -> np.ndarray:
+        """One variant of a practice as one buffer; progress(steps_done) after each step."""
+        script = self.catalog.content.practice(practice_id).script(minutes, variant)
         parts: list[np.ndarray] = []
         for count, piece in enumerate(self.pieces(script), start=1):
             parts.append(piece)
@@ -158,24 +159,29 @@ class PracticeRenderer:
         encoder.set_quality(5)
         return bytes(encoder.encode(samples.astype(np.int16).tobytes()) + encoder.flush())
 
-    def steps_in(self, practice_id: str, minutes: int) -> int:
+    def steps_in(self, practice_id: str, minutes: int, variant: int = 0) -> int:
         """How many progress ticks rendering a practice makes."""
-        return len(self.catalog.content.practice(practice_id).script(minutes).steps)
+        return len(self.catalog.content.practice(practice_id).script(minutes, variant).steps)
+
+    def _track_steps(self, track: AudioTrack) -> int:
+        return self.steps_in(track.practice, track.minutes, self.catalog.variant_of(track) or 0)
 
     def render_all(self, progress: Progress | None = None, workers: int | None = None) -> list[tuple[AudioTrack, bool]]:
-        """Render every practice at every length into the catalog's folder; (track, rendered now).
+        """Render every variant of every practice at every length into the catalog's folder; (track, rendered now).
 
         Tracks render in parallel, one process per core: espeak-ng and LAME each use one core.
         """
-        tracks = [self.catalog.track(p, m) for p in self.catalog.content.practices for m in PRACTICE_LENGTHS]
+        tracks = self.catalog.tracks()
         missing = [t for t in tracks if not self.catalog.path(t).is_file()]
         for track in tracks:
             if track not in missing and progress is not None:
-                progress(self.steps_in(track.practice, track.minutes))
+                progress(self._track_steps(track))
         count = max(1, min(workers or os.cpu_count() or 1, len(missing)))
         if count == 1:
             for track in missing:
-                self.write(self.render(track.practice, track.minutes, progress), self.catalog.path(track))
+                variant = self.catalog.variant_of(track) or 0
+                samples = self.render(track.practice, track.minutes, progress, variant)
+                self.write(samples, self.catalog.path(track))
         else:
             # Spawned, not forked: a forked child inherits espeak-ng's state mid-flight and can hang.
             with ProcessPoolExecutor(max_workers=count, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -183,23 +189,24 @@ class PracticeRenderer:
                 for future in as_completed(futures):
                     future.result()
                     if progress is not None:
-                        track = futures[future]
-                        progress(self.steps_in(track.practice, track.minutes))
-        for track in tracks:
-            self._remove_stale(track)
+                        progress(self._track_steps(futures[future]))
+        self._remove_stale(tracks)
         return [(track, track in missing) for track in tracks]
 
-    def _remove_stale(self, current: AudioTrack) -> None:
-        """Delete earlier renderings of the same practice and length."""
-        for old in self.catalog.directory.glob(f"{current.practice}-{current.minutes}min-*.*"):
-            if old.stem != current.stem and old.suffix in (".mp3", ".wav"):
-                old.unlink(missing_ok=True)
+    def _remove_stale(self, current: list[AudioTrack]) -> None:
+        """Delete earlier renderings of the practices and lengths rendered now (every other variant is kept)."""
+        keep = {track.stem for track in current}
+        for practice, minutes in {(track.practice, track.minutes) for track in current}:
+            for old in self.catalog.directory.glob(f"{practice}-{minutes}min-*.*"):
+                if old.stem not in keep and old.suffix in (".mp3", ".wav"):
+                    old.unlink(missing_ok=True)
 
 
 def _render_track(catalog: AudioCatalog, track: AudioTrack) -> Path:
     """Render one track in a worker process (each process loads its own espeak-ng)."""
     renderer = PracticeRenderer(catalog)
-    return renderer.write(renderer.render(track.practice, track.minutes), catalog.path(track))
+    variant = catalog.variant_of(track) or 0
+    return renderer.write(renderer.render(track.practice, track.minutes, variant=variant), catalog.path(track))
 
 
 def _cannot_write(path: Path, err: OSError) -> UserInputError:

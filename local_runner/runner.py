@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skill.app import build_skill
-from skill.audio_catalog import default_audio_dir
+from skill.folders import audio_dir
 from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
@@ -58,7 +58,7 @@ def build_loop(
     AudioPlayer and practices stay spoken segments, printed.
     """
     prompts = default_prompts()
-    catalog = LocalAudioCatalog(prompts.content, default_audio_dir(), None)
+    catalog = LocalAudioCatalog(prompts.content, audio_dir(), None)
     safety = default_safety()
     adapter = SQLitePersistenceAdapter(options.database)
     skill = build_skill(adapter, prompts=prompts, safety=safety, audio=catalog, country=local_country())

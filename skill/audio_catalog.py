@@ -5,19 +5,21 @@ offline runner) subclasses it to hand out their file:// URIs instead, so the ski
 the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
-word or the voice renders a new file and stale audio is never served under the old name.
+word or the voice renders a new file and stale audio is never served under the old name. Each
+variant of a practice at a length is its own file; the token names the variant through that hash,
+so a saved stream resumes in the words it started with.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .content import PRACTICE_LENGTHS, PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .practices import MAX_PRACTICE_MINUTES
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
@@ -44,21 +46,15 @@ class VoiceSettings:
     """RMS level every speech segment is brought to, in dBFS, so segments sound equally loud."""
 
 
-def default_audio_dir() -> Path:
-    """Where rendered audio lives unless KINDWELL_AUDIO_DIR says otherwise."""
-    override = os.environ.get("KINDWELL_AUDIO_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kindwell" / "audio"
-
-
 def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
     """Hash of everything that decides how a practice sounds."""
     payload = {
         "format": RENDER_FORMAT,
         "title": title,
-        "steps": [[step.text, step.pause_seconds] for step in script.steps],
+        # A step's loudness is part of how it sounds only when it is not the voice's own level.
+        "steps": [
+            [step.text, step.pause_seconds, *([step.volume_db] if step.volume_db else [])] for step in script.steps
+        ],
         "voice": asdict(voice),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
@@ -84,9 +80,12 @@ class AudioTrack:
 
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
-        """Parse a token this skill issued (an offered length); None for anything else."""
+        """Parse a token this skill issued (a length a practice may have); None for anything else.
+
+        Whether that practice is offered at that length is the typed state's check (skill.state.Vocabulary).
+        """
         match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
-        if match is None or int(match.group(2)) not in PRACTICE_LENGTHS:
+        if match is None or not 0 < int(match.group(2)) <= MAX_PRACTICE_MINUTES:
             return None
         return cls(match.group(1), int(match.group(2)), match.group(3))
 
@@ -101,10 +100,30 @@ class AudioCatalog:
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
 
-    def track(self, practice_id: str, minutes: int) -> AudioTrack:
-        """The track for a practice at a length (whether or not it is rendered yet)."""
+    def track(self, practice_id: str, minutes: int, variant: int = 0) -> AudioTrack:
+        """The track for one variant of a practice at a length (whether or not it is rendered yet)."""
         practice = self.content.practice(practice_id)
-        return AudioTrack(practice_id, minutes, script_key(practice.script(minutes), practice.title, self.voice))
+        script = practice.script(minutes, variant)
+        return AudioTrack(practice_id, minutes, script_key(script, practice.title, self.voice))
+
+    def tracks(self) -> list[AudioTrack]:
+        """Every variant of every practice at every length it is offered at."""
+        return [
+            self.track(practice.id, minutes, variant)
+            for practice in self.content.practices.values()
+            for minutes in practice.lengths
+            for variant in range(practice.variant_count(minutes))
+        ]
+
+    def variant_of(self, track: AudioTrack) -> int | None:
+        """Which current variant a track is a rendering of; None when it names no current rendering."""
+        practice = self.content.practices.get(track.practice)
+        if practice is None or track.minutes not in practice.lengths:
+            return None
+        for variant in range(practice.variant_count(track.minutes)):
+            if self.track(track.practice, track.minutes, variant) == track:
+                return variant
+        return None
 
     def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
         """Where a track's audio file lives."""
@@ -120,5 +139,5 @@ class AudioCatalog:
         return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
 
     def is_current(self, track: AudioTrack) -> bool:
-        """True when a token still names the current rendering of its practice."""
-        return track.practice in self.content.practices and self.track(track.practice, track.minutes) == track
+        """True when a token still names a current rendering of its practice (any of its variants)."""
+        return self.variant_of(track) is not None

@@ -16,18 +16,33 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
+from .practices import (
+    PRACTICE_LENGTHS,
+    SPEAKING_RATE_WPM,
+    Practice,
+    PracticeScript,
+    Step,
+    estimate_speech_seconds,
+    load_steps,
+)
+from .practices import practice_table as practices_table
 
 # Re-exported: tests and tools read prompts/ files through these names.
 from .prompt_files import SAFE_LOADER as SAFE_LOADER
 from .prompt_files import Key, YamlFile
 from .prompt_files import load_yaml as load_yaml
 
-#: Lengths every practice is offered at, in minutes.
-PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
-
-#: Words per minute assumed for guided speech: Alexa at <prosody rate="90%"> and espeak-ng at the
-#: local renderer's matching rate both land close to this, punctuation pauses included.
-SPEAKING_RATE_WPM = 140.0
+__all__ = [
+    "PRACTICE_LENGTHS",
+    "SPEAKING_RATE_WPM",
+    "Affirmation",
+    "Content",
+    "Practice",
+    "PracticeScript",
+    "Step",
+    "estimate_speech_seconds",
+    "load_content",
+]
 
 #: Prosody rate used for practice speech, in percent of the voice's normal rate.
 PRACTICE_PROSODY_RATE = 90
@@ -41,68 +56,6 @@ def prompts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "prompts"
 
 
-def estimate_speech_seconds(text: str, rate_wpm: float = SPEAKING_RATE_WPM) -> float:
-    """Estimated seconds to speak plain text at the guided-speech rate."""
-    words = len(re.findall(r"[\w']+", text))
-    return words * 60.0 / rate_wpm
-
-
-@dataclass(frozen=True)
-class Step:
-    """One spoken instruction followed by a silence."""
-
-    text: str
-    """What is said; plain text, no SSML."""
-    pause_seconds: float
-    """Silence after the text, in seconds."""
-
-
-@dataclass(frozen=True)
-class PracticeScript:
-    """A practice at one length: the ordered steps that are spoken."""
-
-    practice_id: str
-    minutes: int
-    steps: tuple[Step, ...]
-
-    @property
-    def speech_seconds(self) -> float:
-        """Estimated seconds of speech."""
-        return sum(estimate_speech_seconds(step.text) for step in self.steps)
-
-    @property
-    def silence_seconds(self) -> float:
-        """Seconds of deliberate silence."""
-        return sum(step.pause_seconds for step in self.steps)
-
-    @property
-    def total_seconds(self) -> float:
-        """Estimated total length, in seconds."""
-        return self.speech_seconds + self.silence_seconds
-
-    @property
-    def silence_share(self) -> float:
-        """Fraction of the total length that is silence."""
-        total = self.total_seconds
-        return self.silence_seconds / total if total else 0.0
-
-
-@dataclass(frozen=True)
-class Practice:
-    """A guided practice, offered at each of PRACTICE_LENGTHS."""
-
-    id: str
-    title: str
-    """Name as spoken in a sentence ("the soothing breath")."""
-    description: str
-    """One or two sentences saying what the practice is for."""
-    scripts: Mapping[int, PracticeScript]
-
-    def script(self, minutes: int) -> PracticeScript:
-        """The script for an offered length."""
-        return self.scripts[minutes]
-
-
 @dataclass(frozen=True)
 class Affirmation:
     """One affirmation; the id is what a user's rotation stores."""
@@ -110,6 +63,8 @@ class Affirmation:
     id: str
     theme: str
     text: str
+    to_self: bool = False
+    """True for words in the first person, offered as "Try saying to yourself: ..."."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +75,8 @@ class FeelingTheme:
     practice: str
     words: tuple[str, ...]
     """Words and phrases that suggest this family, lower case."""
+    affirmations: str | None = None
+    """The affirmation theme an affirmation offered after this check-in is drawn from (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -174,62 +131,8 @@ class Content:
         return None
 
 
-def _pause_for(raw: Any, minutes: int, file: YamlFile, *keys: Key) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return float(raw)
-    if isinstance(raw, Mapping):
-        if minutes not in raw:
-            raise file.error(f"the pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.", *keys)
-        return _pause_for(raw[minutes], minutes, file, *keys, minutes)
-    raise file.error("a pause must be seconds, or a map of minutes to seconds.", *keys)
-
-
-def _say(file: YamlFile, *keys: Key) -> str:
-    raw = file.get(*keys, "say")
-    if not isinstance(raw, str | int | float) or isinstance(raw, bool) or not str(raw).strip():
-        raise file.error("each step needs `say:` text.", *keys)
-    text = " ".join(str(raw).split())
-    if "<" in text or ">" in text:
-        raise file.error("write plain text; SSML is added by the skill.", *keys, "say")
-    return text
-
-
-def load_practice(file: YamlFile) -> Practice:
-    """One practice file (prompts/practices/<id>.yaml), checked."""
-    path = file.path
-    if not isinstance(file.data, Mapping):
-        raise file.error("a practice must be a mapping with id, title, description and steps.")
-    practice_id = str(file.data.get("id", ""))
-    if practice_id != path.stem:
-        raise file.error(f"the id {practice_id!r} must equal the file name {path.stem!r}.", "id")
-    for key in ("title", "description"):
-        if not str(file.data.get(key) or "").strip():
-            raise file.error(f"`{key}:` is missing; every practice has a title and a description.")
-    raw_steps = file.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise file.error("`steps:` must be a non-empty list.", "steps")
-    scripts: dict[int, PracticeScript] = {}
-    for minutes in PRACTICE_LENGTHS:
-        steps: list[Step] = []
-        for index, raw in enumerate(raw_steps):
-            if not isinstance(raw, Mapping):
-                raise file.error("each step needs `say:` text.", "steps", index)
-            lengths = raw.get("lengths", PRACTICE_LENGTHS)
-            if not isinstance(lengths, list | tuple) or not set(lengths) <= set(PRACTICE_LENGTHS):
-                offered = ", ".join(str(m) for m in PRACTICE_LENGTHS)
-                raise file.error(f"`lengths:` must list minutes from {offered}.", "steps", index, "lengths")
-            if minutes not in lengths:
-                continue
-            text = _say(file, "steps", index)
-            pause = _pause_for(raw.get("pause", 0), minutes, file, "steps", index, "pause")
-            steps.append(Step(text=text, pause_seconds=pause))
-        scripts[minutes] = PracticeScript(practice_id, minutes, tuple(steps))
-    return Practice(
-        id=practice_id,
-        title=" ".join(str(file.data["title"]).split()),
-        description=" ".join(str(file.data["description"]).split()),
-        scripts=scripts,
-    )
+#: Words that put an affirmation in the first person ("I can rest"), which a speaker must not say as its own.
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|myself|mine)\b")
 
 
 def load_affirmations(file: YamlFile) -> tuple[Affirmation, ...]:
@@ -243,7 +146,16 @@ def load_affirmations(file: YamlFile) -> tuple[Affirmation, ...]:
         for index, item in enumerate(items):
             if not isinstance(item, Mapping) or not item.get("id") or not str(item.get("text") or "").strip():
                 raise file.error("each affirmation needs an `id:` and a `text:`.", "themes", theme, index)
-            affirmation = Affirmation(id=str(item["id"]), theme=str(theme), text=" ".join(str(item["text"]).split()))
+            text = " ".join(str(item["text"]).split())
+            affirmation = Affirmation(str(item["id"]), str(theme), text, item.get("to_self") is True)
+            if _FIRST_PERSON.search(text) and not affirmation.to_self:
+                raise file.error(
+                    f"affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then offered as "
+                    "words to say to yourself) or write it to 'you'.",
+                    "themes",
+                    theme,
+                    index,
+                )
             if affirmation.id in seen:
                 raise file.error(
                     f"affirmation id {affirmation.id!r} is used twice; ids must be unique.", "themes", theme, index
@@ -271,21 +183,17 @@ def load_responses(file: YamlFile, *keys: Key) -> dict[str, tuple[str, ...]]:
 
 def load_care_breath(file: YamlFile) -> tuple[Step, ...]:
     """The short guided breath offered after a care reply (prompts/care.yaml `breath:`)."""
-    raw_steps = file.get("breath")
-    if not isinstance(raw_steps, list) or not raw_steps:
+    if not isinstance(file.get("breath"), list) or not file.get("breath"):
         raise file.error("`breath:` must be a non-empty list of steps with `say:` and `pause:`.", "breath")
-    steps = []
-    for index, raw in enumerate(raw_steps):
-        if not isinstance(raw, Mapping):
-            raise file.error("each step needs `say:` text.", "breath", index)
-        pause = _pause_for(raw.get("pause", 0), 0, file, "breath", index, "pause")
-        steps.append(Step(_say(file, "breath", index), pause))
-    return tuple(steps)
+    return load_steps(file, "breath")
 
 
-def load_feelings(file: YamlFile, practice_ids: Iterable[str]) -> tuple[tuple[FeelingTheme, ...], str]:
-    """prompts/checkin.yaml: feeling themes, each with the practice that answers it, and the default."""
-    known = set(practice_ids)
+def load_feelings(
+    file: YamlFile, practice_ids: Iterable[str], affirmation_themes: Iterable[str]
+) -> tuple[tuple[FeelingTheme, ...], str]:
+    """prompts/checkin.yaml: feeling themes, each with the practice that answers it (and, optionally, the
+    affirmation theme an affirmation offered after it is drawn from), and the default practice."""
+    known, known_themes = set(practice_ids), set(affirmation_themes)
     themes: list[FeelingTheme] = []
     for theme_id in file.mapping("themes", what="theme names to `practice:` and `words:`"):
         practice = str(file.get("themes", theme_id, "practice") or "")
@@ -298,7 +206,23 @@ def load_feelings(file: YamlFile, practice_ids: Iterable[str]) -> tuple[tuple[Fe
                 "practice",
             )
         words = file.strings("themes", theme_id, "words", what="feeling words", empty=False)
-        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=tuple(w.lower() for w in words)))
+        affirmations = file.get("themes", theme_id, "affirmations")
+        if affirmations is not None and str(affirmations) not in known_themes:
+            raise file.error(
+                f"theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
+                f"does not have; use one of {', '.join(sorted(known_themes))}.",
+                "themes",
+                theme_id,
+                "affirmations",
+            )
+        themes.append(
+            FeelingTheme(
+                id=str(theme_id),
+                practice=practice,
+                words=tuple(w.lower() for w in words),
+                affirmations=str(affirmations) if affirmations is not None else None,
+            )
+        )
     default = str(file.get("default_practice") or "")
     if default not in known:
         raise file.error(
@@ -332,19 +256,5 @@ def default_content() -> Content:
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:
-    """Measured length and silence share of every practice at every length."""
-    rows = []
-    for practice in content.practices.values():
-        for minutes, script in sorted(practice.scripts.items()):
-            rows.append(
-                {
-                    "practice": practice.id,
-                    "minutes": minutes,
-                    "total_seconds": round(script.total_seconds, 1),
-                    "speech_seconds": round(script.speech_seconds, 1),
-                    "silence_seconds": round(script.silence_seconds, 1),
-                    "silence_share": round(script.silence_share, 3),
-                    "length_error": round(script.total_seconds / (minutes * 60) - 1, 3),
-                }
-            )
-    return rows
+    """Length, silence share, longest silence and words of every variant of every practice."""
+    return practices_table(content.practices)

@@ -42,6 +42,8 @@ class Language:
     alexa: Mapping[str, Any]
     slots: Mapping[str, SlotSpec]
     path: Path
+    ranked: YamlFile | None = None
+    """language/ranked_samples.yaml as read by the Prompts (skill.alexa_samples checks it), if present."""
 
     @property
     def custom_intents(self) -> tuple[str, ...]:
@@ -159,7 +161,7 @@ def _template_texts(templates: YamlFile) -> Iterator[tuple[tuple[str | int, ...]
                 yield (*where, "expansion_rules", rule), str(body)
 
 
-def build_language(templates: YamlFile, alexa: YamlFile) -> Language:
+def build_language(templates: YamlFile, alexa: YamlFile, ranked: YamlFile | None = None) -> Language:
     """The templates compiled by hassil, with the Alexa mapping (both files already parsed and checked)."""
     intents = compile_templates(templates)
     slots = {
@@ -171,7 +173,7 @@ def build_language(templates: YamlFile, alexa: YamlFile) -> Language:
         )
         for list_name, spec in alexa.data["slots"].items()
     }
-    return Language(intents=intents, alexa=alexa.data, slots=slots, path=templates.path)
+    return Language(intents=intents, alexa=alexa.data, slots=slots, path=templates.path, ranked=ranked)
 
 
 def load_language(root: Path | None = None) -> Language:

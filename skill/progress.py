@@ -58,9 +58,12 @@ def summarize(attrs: Attributes, today: dt.date) -> ProgressSummary:
     return _read(attrs).summary(today)
 
 
-def next_affirmation(attrs: Attributes, pool: Iterable[str], rng: random.Random) -> str:
-    """Pick an affirmation id this user has not heard in the current round, and remember it."""
-    return _edit(attrs, lambda state: state.with_next_affirmation(pool, rng)).heard[-1]
+def next_affirmation(
+    attrs: Attributes, pool: Iterable[str], rng: random.Random, known: Iterable[str] | None = None
+) -> str:
+    """Pick an affirmation id this user has not heard in the current round of pool, and remember it
+    (what was heard from the other known ids, default pool, is kept)."""
+    return _edit(attrs, lambda state: state.with_next_affirmation(pool, rng, known)).heard[-1]
 
 
 def get_position(attrs: Attributes) -> Position | None:

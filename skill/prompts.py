@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .content import (
-    PRACTICE_LENGTHS,
     Content,
     FeelingTheme,
     Responses,
@@ -33,11 +32,11 @@ from .content import (
     load_affirmations,
     load_care_breath,
     load_feelings,
-    load_practice,
     load_responses,
     prompts_dir,
 )
 from .errors import ContentError
+from .practices import Frames, Practice, load_frames, load_practice
 from .prompt_checks import check_intents, check_practice_ids, check_responses, check_templates
 from .prompt_files import YamlFile, read_yaml
 from .safety_source import SafetyExamples, SafetySource, example_files, load_examples, load_safety_source
@@ -75,13 +74,23 @@ class Prompts:
     """language/en.yaml, parsed and checked; compiled by hassil on first use of `language`."""
     alexa: YamlFile
     """language/alexa.yaml: how the templates become an Alexa interaction model."""
+    ranked: YamlFile | None = None
+    """language/ranked_samples.yaml (None when absent): the samples the Alexa model lists first, checked
+    against the compiled templates on first use of `ranked_samples`."""
 
     @cached_property
     def language(self) -> Language:
         """The templates, compiled (hassil is imported now, not at start-up)."""
         from .language import build_language
 
-        return build_language(self.templates, self.alexa)
+        return build_language(self.templates, self.alexa, self.ranked)
+
+    @cached_property
+    def ranked_samples(self) -> Mapping[str, list[str]]:
+        """The ranked sample list per custom intent, each line checked to be a sentence its templates make."""
+        from .alexa_samples import ranked_samples
+
+        return ranked_samples(self.language)
 
     @cached_property
     def safety_examples(self) -> SafetyExamples:
@@ -99,7 +108,7 @@ class Prompts:
 
     def check_all(self) -> Prompts:
         """Load and check now what otherwise waits for first use (templates, learning data); self."""
-        _ = self.language, self.safety_examples, self.feelings_examples
+        _ = self.language, self.ranked_samples, self.safety_examples, self.feelings_examples
         return self
 
     @property
@@ -143,18 +152,16 @@ def load_prompts(root: Path | None = None) -> Prompts:
     root = root or prompts_dir()
     if not root.is_dir():
         raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practice_files = [read_yaml(path) for path in sorted((root / "practices").glob("*.yaml"))]
-    if not practice_files:
-        raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    practices = {p.id: p for p in map(load_practice, practice_files)}
+    practices = _practices(root)
+    affirmations = load_affirmations(read_yaml(root / "affirmations.yaml"))
     checkin = read_yaml(root / "checkin.yaml")
-    feelings, default_practice = load_feelings(checkin, practices)
+    feelings, default_practice = load_feelings(checkin, practices, (a.theme for a in affirmations))
     responses_file, care_file = read_yaml(root / "responses.yaml"), read_yaml(root / "care.yaml")
     responses = {**load_responses(responses_file), **load_responses(care_file, "responses")}
     check_responses(responses_file, care_file, responses, (theme.id for theme in feelings))
     content = Content(
         practices=practices,
-        affirmations=load_affirmations(read_yaml(root / "affirmations.yaml")),
+        affirmations=affirmations,
         responses=Responses(responses),
         feelings=feelings,
         default_feeling_practice=default_practice,
@@ -164,7 +171,9 @@ def load_prompts(root: Path | None = None) -> Prompts:
     templates, alexa = read_yaml(root / "language" / "en.yaml"), read_yaml(root / "language" / "alexa.yaml")
     check_templates(templates, alexa, practices)
     words_file = read_yaml(root / "words.yaml")
-    words = load_words(words_file, practices, PRACTICE_LENGTHS)
+    # The default offer follows whichever practice a check-in suggests, so every practice must have its length.
+    every_length = sorted(set.intersection(*(set(practice.lengths) for practice in practices.values())))
+    words = load_words(words_file, practices, every_length)
     check_intents(words_file, words.barge_in, alexa, "barge_in")
     return Prompts(
         root=root,
@@ -174,7 +183,18 @@ def load_prompts(root: Path | None = None) -> Prompts:
         safety=load_safety_source(read_yaml(root / "safety.yaml"), example_files(root)),
         templates=templates,
         alexa=alexa,
+        ranked=read_yaml(ranked) if (ranked := root / "language" / "ranked_samples.yaml").is_file() else None,
     )
+
+
+def _practices(root: Path) -> dict[str, Practice]:
+    """Every practice file, composed with the shared frames (practice_frames.yaml) when there are any."""
+    frames_path = root / "practice_frames.yaml"
+    frames: Frames | None = load_frames(read_yaml(frames_path)) if frames_path.is_file() else None
+    files = [read_yaml(path) for path in sorted((root / "practices").glob("*.yaml"))]
+    if not files:
+        raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
+    return {practice.id: practice for practice in (load_practice(file, frames) for file in files)}
 
 
 @cache

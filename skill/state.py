@@ -21,10 +21,13 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from .care import CareTier
-from .content import PRACTICE_LENGTHS, Content
+from .content import Content
+from .practices import MAX_PRACTICE_MINUTES
 
 #: Largest segment index kept (a practice has a few dozen at most); delivery clamps to the real count.
 MAX_SEGMENT = 999
+#: Largest variant number kept (a practice has a handful); a smaller stale one wraps round its variants.
+MAX_VARIANT = 63
 #: Longest speech remembered for Repeat, in characters (Alexa refuses 8,000 or more).
 MAX_SPEECH_CHARS = 8000
 #: Longest requested length kept while the practice is asked for, in minutes.
@@ -120,17 +123,22 @@ def note_unknown(raw: Mapping[str, Any], known: frozenset[str], name: str, probl
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """What stored state may refer to: the practices the loaded content offers, at the offered lengths."""
+    """What stored state may refer to: the practices the loaded content offers, each at its own
+    lengths (Practice.lengths), and the affirmation themes a check-in may leave for later."""
 
-    practices: frozenset[str] | None
-    """Known practice ids; None accepts any id (for raw records read without content at hand)."""
-    lengths: tuple[int, ...] = PRACTICE_LENGTHS
-    """Offered practice lengths, in minutes."""
+    practices: Mapping[str, tuple[int, ...]] | None
+    """Known practice ids -> the lengths each is offered at, in minutes; None accepts any id at any
+    length up to MAX_PRACTICE_MINUTES (for raw records read without content at hand)."""
+    affirmation_themes: frozenset[str] | None = None
+    """Known affirmation themes; None accepts any id-shaped name."""
 
     @classmethod
     def of(cls, content: Content) -> Vocabulary:
         """The vocabulary of loaded content."""
-        return cls(frozenset(content.practices))
+        return cls(
+            {practice.id: practice.lengths for practice in content.practices.values()},
+            frozenset(affirmation.theme for affirmation in content.affirmations),
+        )
 
     def practice(self, value: object) -> str | None:
         """value when it names a known practice."""
@@ -138,13 +146,28 @@ class Vocabulary:
             return as_id(value)
         return value if isinstance(value, str) and value in self.practices else None
 
-    def length(self, value: object) -> int | None:
-        """value when it is an offered length in minutes."""
-        minutes = as_count(value, max(self.lengths))
-        return minutes if minutes in self.lengths else None
+    def length(self, practice: str | None, value: object) -> int | None:
+        """value when it is a length in minutes that practice is offered at (any length a practice may
+        have, when the practice is not known: the practice is then the part reported)."""
+        minutes = as_count(value, MAX_PRACTICE_MINUTES)
+        lengths = self.practices.get(practice) if self.practices is not None and practice is not None else None
+        if lengths is None:
+            return minutes if minutes else None
+        return minutes if minutes in lengths else None
+
+    def offered(self, practice: object, minutes: object) -> bool:
+        """True when practice is known and offered at minutes."""
+        known = self.practice(practice)
+        return known is not None and self.length(known, minutes) is not None
+
+    def affirmation_theme(self, value: object) -> str | None:
+        """value when it names a known affirmation theme."""
+        if self.affirmation_themes is None:
+            return as_id(value)
+        return value if isinstance(value, str) and value in self.affirmation_themes else None
 
 
-#: Any id-shaped practice at an offered length: for raw records read without content at hand.
+#: Any id-shaped practice at any plausible length: for raw records read without content at hand.
 ANY_PRACTICE = Vocabulary(None)
 
 
@@ -190,10 +213,13 @@ class Position:
     minutes: int
     segment: int
     """Index of the segment to play next."""
+    variant: int = 0
+    """Which variant of the practice is playing: the segments are that variant's, so it is kept with
+    them (a position saved before variants existed has none and means the first)."""
 
     def to_dict(self) -> dict[str, Any]:
         """Stored form."""
-        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment}
+        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment, "variant": self.variant}
 
     @classmethod
     def parse(cls, raw: object, vocabulary: Vocabulary, name: str, problems: Problems) -> Position | None:
@@ -202,18 +228,20 @@ class Position:
         if fields is None:
             return None
         practice = vocabulary.practice(fields.get("practice"))
-        minutes = vocabulary.length(fields.get("minutes"))
+        minutes = vocabulary.length(practice, fields.get("minutes"))
         segment = as_count(fields.get("segment"), MAX_SEGMENT)
-        for part, value in (("practice", practice), ("minutes", minutes), ("segment", segment)):
+        variant = as_count(fields.get("variant", 0), MAX_VARIANT)
+        parts = (("practice", practice), ("minutes", minutes), ("segment", segment), ("variant", variant))
+        for part, value in parts:
             if value is None:
                 problems.add(f"{name}.{part}")
         note_unknown(fields, _POSITION_KEYS, name, problems)
-        if practice is None or minutes is None or segment is None:
+        if practice is None or minutes is None or segment is None or variant is None:
             return None
-        return cls(practice, minutes, segment)
+        return cls(practice, minutes, segment, variant)
 
 
-_POSITION_KEYS = frozenset({"practice", "minutes", "segment"})
+_POSITION_KEYS = frozenset({"practice", "minutes", "segment", "variant"})
 
 
 @dataclass(frozen=True)
@@ -230,7 +258,7 @@ class Offer:
         if fields is None:
             return None
         practice = vocabulary.practice(fields.get("practice"))
-        minutes = vocabulary.length(fields.get("minutes"))
+        minutes = vocabulary.length(practice, fields.get("minutes"))
         if practice is None:
             problems.add(f"{name}.practice")
         if minutes is None:
@@ -286,6 +314,9 @@ class SessionState:
     last_speech: str | None = None
     """The SSML body last spoken, for Repeat."""
     last_reprompt: str | None = None
+    affirm_theme: str | None = None
+    """The affirmation theme the session's check-in suggested (a theme name, never the feeling's words),
+    so an affirmation asked for later follows it."""
 
     @classmethod
     def parse(cls, raw: object, vocabulary: Vocabulary) -> tuple[SessionState, Problems]:
@@ -307,6 +338,7 @@ class SessionState:
             care=care,
             last_speech=_speech(fields.get("last_speech"), "session.last_speech", problems),
             last_reprompt=_speech(fields.get("last_reprompt"), "session.last_reprompt", problems),
+            affirm_theme=_theme(fields.get("affirm_theme"), vocabulary, problems),
         )
         note_unknown(fields, _SESSION_KEYS, "session", problems)
         return state, problems
@@ -328,10 +360,23 @@ class SessionState:
             raw["last_speech"] = self.last_speech
         if self.last_reprompt is not None:
             raw["last_reprompt"] = self.last_reprompt
+        if self.affirm_theme is not None:
+            raw["affirm_theme"] = self.affirm_theme
         return raw
 
 
-_SESSION_KEYS = frozenset({"awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt"})
+_SESSION_KEYS = frozenset(
+    {"awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt", "affirm_theme"}
+)
+
+
+def _theme(value: object, vocabulary: Vocabulary, problems: Problems) -> str | None:
+    if value is None:
+        return None
+    theme = vocabulary.affirmation_theme(value)
+    if theme is None:
+        problems.add("session.affirm_theme")
+    return theme
 
 
 def _enum(kind: type[E], value: object, name: str, problems: Problems) -> E | None:

@@ -176,7 +176,7 @@ class Player:
             return cls()
         token = getattr(source, "token", None)
         track = parse_token(token)
-        if track is not None and vocabulary.practice(track.practice) is None:
+        if track is not None and not vocabulary.offered(track.practice, track.minutes):
             track = None
         if track is None and isinstance(token, str) and token.startswith(f"{TOKEN_PREFIX}:"):
             # Another skill's token is none of our business; one of ours that does not parse is.

@@ -59,7 +59,7 @@ class SavedAudio:
         if fields is None:
             return None
         track = parse_token(fields.get("token"))
-        if track is None or vocabulary.practice(track.practice) is None:
+        if track is None or not vocabulary.offered(track.practice, track.minutes):
             problems.add(f"{name}.token")
             return None
         offset = as_count(fields.get("offset", 0), MAX_OFFSET_MS)
@@ -165,19 +165,26 @@ class UserState:
             cursor -= dt.timedelta(days=1)
         return ProgressSummary(total=self.completed, week_days=week_days, streak=streak)
 
-    def with_next_affirmation(self, pool: Iterable[str], rng: random.Random) -> UserState:
-        """Hear one affirmation not yet heard in this round; it is the last of `heard` afterwards.
+    def with_next_affirmation(
+        self, pool: Iterable[str], rng: random.Random, known: Iterable[str] | None = None
+    ) -> UserState:
+        """Hear one affirmation not yet heard in this round of pool; it is the last of `heard` afterwards.
 
-        When the whole pool has been heard a new round starts, never opening with the last one heard.
+        When the whole pool has been heard a new round of it starts, never opening with the last one
+        heard. pool may be one theme's ids: what was heard from the other known ids (default: pool) is
+        kept, so a theme's round does not restart the others'.
         """
         pool_ids = list(pool)
-        heard = [h for h in self.heard if h in pool_ids]
+        known_ids = set(known) if known is not None else set(pool_ids)
+        earlier = [h for h in self.heard if h in known_ids]
+        heard = [h for h in earlier if h in pool_ids]
+        others = [h for h in earlier if h not in pool_ids]
         unheard = [a for a in pool_ids if a not in heard]
         if not unheard:
             last = heard[-1] if heard else None
             heard = []
             unheard = [a for a in pool_ids if a != last] or pool_ids
-        return replace(self, heard=(*heard, rng.choice(unheard))[-MAX_HEARD:])
+        return replace(self, heard=(*others, *heard, rng.choice(unheard))[-MAX_HEARD:])
 
     def with_position(self, position: Position | None) -> UserState:
         """Save or clear the place in a practice."""

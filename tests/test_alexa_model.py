@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 
-from skill.alexa_model import build_interaction_model, build_manifest, validate_model
+from skill.alexa_model import build_interaction_model, validate_model
+from skill.alexa_package import build_manifest
 from skill.language import default_language
 
+from .package_support import run_export
 from .test_content import PRACTICE_IDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,14 +31,16 @@ def test_generated_model_is_valid(model: dict[str, Any]) -> None:
 
 
 def test_committed_package_is_current(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "skill.cli", "export-model", str(tmp_path)], capture_output=True, text=True, check=True
-    )
+    result = run_export(tmp_path)
+    assert result.returncode == 0, result.stderr
     assert "skill.json" in result.stdout
     written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.json"))
     assert written == sorted(
-        [Path("skill.json")]
-        + [Path(f"interactionModels/custom/{loc}.json") for loc in ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")]
+        [Path("ask-resources.json"), Path("skill-package/skill.json")]
+        + [
+            Path(f"skill-package/interactionModels/custom/{loc}.json")
+            for loc in ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+        ]
     )
     for relative in written:
         committed = ROOT / relative
@@ -172,4 +176,4 @@ def test_export_refuses_an_invalid_model(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("kindwell: The interaction model is invalid: Invocation name")
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out" / "skill.json").exists()
+    assert not (tmp_path / "out" / "skill-package" / "skill.json").exists()

@@ -14,7 +14,7 @@ from skill.audio_catalog import AudioCatalog, AudioTrack
 from skill.content import default_content
 from skill.persistence import SQLitePersistenceAdapter
 
-from .conftest import FixtureDevice, load_fixture, text
+from .conftest import FixtureDevice, load_fixture, text, todays_variant
 
 PUBLIC_URL = "https://kindwell.example.org"
 
@@ -26,7 +26,8 @@ def catalog(tmp_path: Path) -> AudioCatalog:
     # Rendered files: the handlers only need them to exist (rendering itself is tested elsewhere).
     for practice in ("soothing_breath", "loving_kindness"):
         for minutes in (3, 5, 10):
-            catalog.path(catalog.track(practice, minutes)).write_bytes(b"ID3 rendered practice")
+            for variant in range(catalog.content.practice(practice).variant_count(minutes)):
+                catalog.path(catalog.track(practice, minutes, variant)).write_bytes(b"ID3 rendered practice")
     return catalog
 
 
@@ -55,7 +56,7 @@ def test_practice_plays_as_one_stream_on_an_audio_device(echo: FixtureDevice, ca
     response = echo.send("start_practice_breath_10")
     directive = play_directive(response)
     stream = directive["audioItem"]["stream"]
-    track = catalog.track("soothing_breath", 10)
+    track = catalog.track("soothing_breath", 10, todays_variant(echo, "soothing_breath", 10))
     assert directive["playBehavior"] == "REPLACE_ALL"
     assert stream["url"] == f"{PUBLIC_URL}/audio/{track.stem}.mp3"
     assert stream["token"] == track.token and stream["offsetInMilliseconds"] == 0
@@ -180,11 +181,11 @@ def test_a_local_catalog_hands_out_the_rendered_files_own_uri(
     adapter: SQLitePersistenceAdapter, catalog: AudioCatalog
 ) -> None:
     local = LocalAudioCatalog(catalog.content, catalog.directory, None)
-    track = local.track("soothing_breath", 10)
+    device = FixtureDevice(build_skill(adapter, audio=local))
+    track = local.track("soothing_breath", 10, todays_variant(device, "soothing_breath", 10))
     assert local.url(track) == catalog.path(track).resolve().as_uri()
     assert local.url(local.track("mindfulness", 3)) is None  # not rendered: SSML segments instead
     assert catalog.url(track) == f"{PUBLIC_URL}/audio/{track.stem}.mp3"  # the endpoint keeps HTTPS
-    device = FixtureDevice(build_skill(adapter, audio=local))
     device.audio_player = {"token": "", "offsetInMilliseconds": 0, "playerActivity": "IDLE"}
     stream = play_directive(device.send("start_practice_breath_10"))["audioItem"]["stream"]
     assert stream["url"].startswith("file:///") and stream["url"].endswith(f"{track.stem}.mp3")

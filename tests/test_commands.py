@@ -107,3 +107,27 @@ def test_serving_a_request_loads_no_front_end_or_cloud_library(tmp_path: Path) -
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_practices_shows_every_variant_with_its_length_silence_and_longest_silence() -> None:
+    from skill.content import default_content
+
+    result = kindwell("practices")
+    assert result.returncode == 0, result.stderr
+    header, *rows = [line for line in result.stdout.splitlines()[1:] if line.strip()]
+    assert header.split() == ["practice", "min", "var", "total", "s", "speech", "s", "silence", "longest", "s", "words",
+                              "error"]  # fmt: skip
+    table = {(r.split()[0], int(r.split()[1]), int(r.split()[2])): r.split()[3:] for r in rows}
+    content = default_content()
+    expected = {
+        (p.id, m, v.variant + 1): v for p in content.practices.values() for m in p.lengths for v in p.variants(m)
+    }
+    assert set(table) == set(expected) and len(table) == 7 * 9 + 4 * 3
+    for key, script in expected.items():
+        total, _speech, share, longest, words, _error = table[key]
+        assert float(total) == pytest.approx(script.total_seconds, abs=0.1)
+        assert share == f"{script.silence_share:.1%}"
+        assert float(longest) == pytest.approx(script.longest_silence, abs=0.1)
+        assert int(words) == script.words
+    # The figures issue 10 asks for: a silence of 90 to 120 s in every ten-minute variant.
+    assert all(90 <= float(table[k][3]) <= 120 for k in table if k[1] == 10)

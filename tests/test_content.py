@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from skill.content import PRACTICE_LENGTHS, default_content
+from skill.content import PRACTICE_LENGTHS, PracticeScript, default_content
 from skill.ssml import segment_practice
 
 PRACTICE_IDS = {
@@ -17,26 +17,42 @@ PRACTICE_IDS = {
     "acts_of_service",
     "soothing_breath",
     "loving_kindness",
+    "wind_down",
 }
 
 
-def test_exactly_the_seven_practices() -> None:
-    assert set(default_content().practices) == PRACTICE_IDS
+def every_variant() -> list[PracticeScript]:
+    """Every variant of every practice at every length it is offered at."""
+    content = default_content()
+    return [s for p in content.practices.values() for m in p.lengths for s in p.variants(m)]
 
 
-@pytest.mark.parametrize("practice_id", sorted(PRACTICE_IDS))
-@pytest.mark.parametrize("minutes", PRACTICE_LENGTHS)
-def test_length_within_two_percent_and_room_to_breathe(practice_id: str, minutes: int) -> None:
-    # The figures README.md gives under "Writing content".
-    script = default_content().practice(practice_id).script(minutes)
-    assert abs(script.total_seconds - minutes * 60) <= 0.02 * minutes * 60
-    assert 0.44 <= script.silence_share <= 0.60
+def variant_id(script: PracticeScript) -> str:
+    return f"{script.practice_id}-{script.minutes}-v{script.variant + 1}"
 
 
-@pytest.mark.parametrize("practice_id", sorted(PRACTICE_IDS))
-@pytest.mark.parametrize("minutes", PRACTICE_LENGTHS)
-def test_segments_fit_alexa_limits_and_keep_every_step(practice_id: str, minutes: int) -> None:
-    script = default_content().practice(practice_id).script(minutes)
+def silence_bounds(minutes: int) -> tuple[float, float]:
+    """The share of silence README.md gives under "Writing content", by length."""
+    return {3: (0.44, 0.60), 5: (0.44, 0.60), 10: (0.55, 0.70), 20: (0.60, 0.75)}[minutes]
+
+
+def test_exactly_the_eight_practices() -> None:
+    content = default_content()
+    assert set(content.practices) == PRACTICE_IDS
+    assert {p.lengths for p in content.practices.values() if p.id != "wind_down"} == {PRACTICE_LENGTHS}
+    assert content.practice("wind_down").lengths == (3, 5, 10, 20)
+
+
+@pytest.mark.parametrize("script", every_variant(), ids=variant_id)
+def test_length_within_two_percent_and_room_to_breathe(script: PracticeScript) -> None:
+    assert abs(script.total_seconds - script.minutes * 60) <= 0.02 * script.minutes * 60
+    low, high = silence_bounds(script.minutes)
+    assert low <= script.silence_share <= high
+
+
+@pytest.mark.parametrize("script", every_variant(), ids=variant_id)
+def test_segments_fit_alexa_limits_and_keep_every_step(script: PracticeScript) -> None:
+    minutes = script.minutes
     segments = segment_practice(script)
     assert [s.index for s in segments] == list(range(len(segments)))
     covered = [i for s in segments for i in range(s.first_step, s.last_step + 1)]
@@ -71,5 +87,5 @@ def test_no_toxic_positivity_phrases() -> None:
 
 def test_every_feeling_theme_offers_a_real_practice() -> None:
     content = default_content()
-    assert {t.id for t in content.feelings} == {"threat", "self_critical", "lonely", "low"}
+    assert {t.id for t in content.feelings} == {"threat", "sleepless", "self_critical", "lonely", "low"}
     assert {t.practice for t in content.feelings} <= PRACTICE_IDS

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import http.client
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from markupsafe import escape
 
 from skill.app import build_skill
 from skill.audio_catalog import AudioCatalog
@@ -32,7 +34,9 @@ def audio_dir(tmp_path: Path) -> Path:
 @pytest.fixture()
 def track_name(audio_dir: Path) -> str:
     catalog = AudioCatalog(default_content(), audio_dir, None)
-    path = catalog.path(catalog.track("loving_kindness", 5))
+    # The page offers the variant of the day (the same for every visitor, another tomorrow).
+    variant = dt.date.today().toordinal() % catalog.content.practice("loving_kindness").variant_count(5)
+    path = catalog.path(catalog.track("loving_kindness", 5, variant))
     path.write_bytes(BODY)
     return path.name
 
@@ -117,8 +121,10 @@ def test_listening_page_lists_every_practice(server: LiveServer, track_name: str
     assert response.getheader("Content-Type", "").startswith("text/html")
     page = response.read_body.decode()  # type: ignore[attr-defined]
     for practice in default_content().practices.values():
-        assert practice.title.capitalize() in page
-        assert practice.description[:40] in page
+        assert str(escape(practice.title.capitalize())) in page
+        assert str(escape(practice.description[:40])) in page
+    # Every length a practice comes in, the wind-down's twenty minutes too.
+    assert 'id="wind_down-20-label"' in page and 'id="mindfulness-10-label"' in page
     assert f'src="/audio/{track_name}"' in page
     assert page.count("<audio") == 1 and "Not rendered yet" in page
     assert '<html lang="en">' in page and 'name="viewport"' in page

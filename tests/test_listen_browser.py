@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import shutil
 from collections.abc import Iterator
@@ -37,9 +38,11 @@ CHROMIUM_ARGS = [
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, str]]:
     root = tmp_path_factory.mktemp("site")
     catalog = AudioCatalog(default_content(), root / "audio", None)
-    track = catalog.track("soothing_breath", 3)
+    # The page offers the variant of the day.
+    variant = dt.date.today().toordinal() % catalog.content.practice("soothing_breath").variant_count(3)
+    track = catalog.track("soothing_breath", 3, variant)
     renderer = PracticeRenderer(catalog)
-    renderer.write(renderer.render("soothing_breath", 3), catalog.path(track))
+    renderer.write(renderer.render("soothing_breath", 3, variant=variant), catalog.path(track))
     settings = EndpointSettings(verify=False, audio_dir=catalog.directory)
     skill = build_skill(SQLitePersistenceAdapter(root / "db.sqlite3"), rng=random.Random(2))
     with live_server(create_app(settings, skill=skill)) as server:

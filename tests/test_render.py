@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -39,10 +40,13 @@ def renderer(tmp_path_factory: pytest.TempPathFactory) -> PracticeRenderer:
     return PracticeRenderer(AudioCatalog(default_content(), tmp_path_factory.mktemp("audio"), None))
 
 
+@pytest.mark.parametrize("variant", [0, 1, 2])
 @pytest.mark.parametrize("practice_id", sorted(default_content().practices))
-def test_three_minute_renders_keep_length_and_silence(renderer: PracticeRenderer, practice_id: str) -> None:
-    script = default_content().practice(practice_id).script(3)
-    samples = renderer.render(practice_id, 3)
+def test_every_three_minute_variant_renders_with_its_length_and_silence(
+    renderer: PracticeRenderer, practice_id: str, variant: int
+) -> None:
+    script = default_content().practice(practice_id).script(3, variant)
+    samples = renderer.render(practice_id, 3, variant=variant)
     measured = measure(samples, renderer.sample_rate)
     assert abs(measured.seconds - 180) <= 18
     # Written silences are really silent; speech adds its own small pauses on top.
@@ -114,23 +118,35 @@ def edited_prompts(tmp_path: Path) -> Iterator[Path]:
     yield prompts
 
 
-def test_render_all_renders_only_what_changed(tmp_path: Path, edited_prompts: Path) -> None:
+def test_render_all_renders_every_variant_and_only_what_changed(tmp_path: Path, edited_prompts: Path) -> None:
     out = tmp_path / "audio"
     env = {"KINDWELL_PROMPTS": str(edited_prompts), "KINDWELL_CACHE": str(tmp_path / "cache")}
+    assert sum(p.variant_count(m) for p in default_content().practices.values() for m in p.lengths) == 7 * 9 + 12
+    # Three minutes only here, so the test takes seconds, not minutes: every variant of every practice.
+    for path in (edited_prompts / "practices").glob("*.yaml"):
+        source = path.read_text()
+        path.write_text(re.sub(r"(?m)^lengths: .*\n", "", source).replace("\nframe:", "\nlengths: [3]\nframe:", 1))
+    content = load_content(edited_prompts)
+    total = sum(p.variant_count(m) for p in content.practices.values() for m in p.lengths)
+    assert total == 8 * 3
     first = kindwell("render", "--all", str(out), env=env)
     assert first.returncode == 0, first.stderr
-    assert "21 rendered, 0 already current" in first.stdout
-    assert len(list(out.glob("*.mp3"))) == 21
+    assert f"{total} rendered, 0 already current" in first.stdout
+    expected = sorted(t.stem for t in AudioCatalog(content, out, None).tracks())
+    assert sorted(p.stem for p in out.glob("*.mp3")) == expected
     again = kindwell("render", "--all", str(out), env=env)
-    assert "0 rendered, 21 already current" in again.stdout
+    assert f"0 rendered, {total} already current" in again.stdout
 
+    # An edit to one middle of one practice renders again only the variants that speak it.
     practice = edited_prompts / "practices" / "soothing_breath.yaml"
     text = practice.read_text()
-    practice.write_text(text.replace("Let's settle in.", "Let's gently settle in.", 1))
+    practice.write_text(text.replace("Not forced.", "Never forced.", 1))
     assert practice.read_text() != text
     changed = load_content(edited_prompts).practice("soothing_breath")
-    steps_with_edit = [m for m, s in changed.scripts.items() if any("gently settle" in st.text for st in s.steps)]
+    scripts = [s for m in changed.lengths for s in changed.variants(m)]
+    edited = [s for s in scripts if any("Never forced" in step.text for step in s.steps)]
+    assert 0 < len(edited) < total
     third = kindwell("render", "--all", str(out), env=env)
-    assert f"{len(steps_with_edit)} rendered, {21 - len(steps_with_edit)} already current" in third.stdout
-    # The stale renderings of the edited practice are gone; one file per practice and length remains.
-    assert len(list(out.glob("*.mp3"))) == 21
+    assert f"{len(edited)} rendered, {total - len(edited)} already current" in third.stdout
+    # The stale renderings of the edited variants are gone; one file per variant remains.
+    assert len(list(out.glob("*.mp3"))) == total

@@ -48,16 +48,17 @@ def test_help_says_what_to_say_and_that_it_is_not_professional_care(device: Fixt
     assert "not therapy" in spoken and "professional care" in spoken
 
 
-def test_list_practices_names_all_seven(device: FixtureDevice) -> None:
+def test_list_practices_names_all_eight_in_plain_words(device: FixtureDevice) -> None:
     spoken = text(device.send("list_practices"))
     for title in (
         "mindful pause",
-        "self-compassion break",
-        "inner friend reframe",
-        "common humanity",
-        "small act of kindness",
+        "kindness break",
+        "kinder voice practice",
+        "you're not alone practice",
+        "kindness to others practice",
         "soothing breath",
         "loving kindness",
+        "wind-down",
     ):
         assert title in spoken
 
@@ -106,9 +107,10 @@ def test_check_in_without_a_feeling_elicits_it_as_free_text(device: FixtureDevic
     ("feeling", "expected_title"),
     [
         ("really anxious about tomorrow", "soothing breath"),
-        ("like such a failure", "reframing"),
-        ("so lonely since the move", "common humanity"),
-        ("flat and stuck", "acts of service"),
+        ("like such a failure", "kinder voice"),
+        ("so lonely since the move", "you're not alone"),
+        ("flat and stuck", "kindness to others"),
+        ("wide awake and can't switch off", "wind-down"),
         ("pretty good actually", "mindful pause"),
     ],
 )

@@ -19,6 +19,7 @@ from skill.state import (
     MAX_REQUEST_MINUTES,
     MAX_SEGMENT,
     MAX_SPEECH_CHARS,
+    MAX_VARIANT,
     YEARS,
     Awaiting,
     Offer,
@@ -31,9 +32,11 @@ from skill.state import (
 )
 from skill.state_user import MAX_COUNT, MAX_DAYS_KEPT, MAX_HEARD, MAX_OFFSET_MS, SavedAudio, UserState, parse_token
 
-VOCABULARY = Vocabulary.of(default_content())
+CONTENT = default_content()
+VOCABULARY = Vocabulary.of(CONTENT)
 PRACTICES = sorted(VOCABULARY.practices or ())
-SESSION_KEYS = ["awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt"]
+THEMES = sorted({affirmation.theme for affirmation in CONTENT.affirmations})
+SESSION_KEYS = ["awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt", "affirm_theme"]
 USER_KEYS = ["visits", "completed", "by_practice", "days", "heard", "position", "audio"]
 TRACK = AudioTrack("soothing_breath", 10, "0123456789ab")
 
@@ -46,6 +49,9 @@ _plausible = st.sampled_from(
         *[t.value for t in CareTier],
         *PRACTICE_LENGTHS,
         7,
+        20,
+        *THEMES,
+        "threat",
         0,
         -1,
         MAX_SEGMENT + 1,
@@ -76,7 +82,7 @@ _json = st.recursive(
     lambda inner: (
         st.lists(inner, max_size=5)
         | st.dictionaries(
-            st.text(max_size=10) | st.sampled_from(["practice", "minutes", "segment", "token", "offset"]),
+            st.text(max_size=10) | st.sampled_from(["practice", "minutes", "segment", "variant", "token", "offset"]),
             inner,
             max_size=5,
         )
@@ -87,17 +93,23 @@ _json = st.recursive(
 
 def _shaped(keys: list[str]) -> st.SearchStrategy[dict[str, Any]]:
     """Objects with mostly known keys and any values, nested one level like the real attributes."""
-    inner = st.dictionaries(st.sampled_from(["practice", "minutes", "segment", "token", "offset"]), _json, max_size=4)
+    inner = st.dictionaries(
+        st.sampled_from(["practice", "minutes", "segment", "variant", "token", "offset"]), _json, max_size=5
+    )
     return st.dictionaries(st.sampled_from(keys) | st.text(max_size=6), _json | inner, max_size=len(keys) + 1)
+
+
+def _offered(practice: str, minutes: object) -> bool:
+    return practice in PRACTICES and type(minutes) is int and minutes in CONTENT.practice(practice).lengths
 
 
 def _valid_position(position: Position | None) -> bool:
     return position is None or (
-        position.practice in PRACTICES
-        and type(position.minutes) is int
-        and position.minutes in PRACTICE_LENGTHS
+        _offered(position.practice, position.minutes)
         and type(position.segment) is int
         and 0 <= position.segment <= MAX_SEGMENT
+        and type(position.variant) is int
+        and 0 <= position.variant <= MAX_VARIANT
     )
 
 
@@ -105,7 +117,8 @@ def assert_valid_session(state: SessionState) -> None:
     assert state.awaiting is None or isinstance(state.awaiting, Awaiting)
     assert state.care is None or isinstance(state.care, CareTier)
     assert not (state.awaiting is not None and state.awaiting.is_care and state.care is None)
-    assert state.offer is None or (state.offer.practice in PRACTICES and state.offer.minutes in PRACTICE_LENGTHS)
+    assert state.offer is None or _offered(state.offer.practice, state.offer.minutes)
+    assert state.affirm_theme is None or state.affirm_theme in THEMES
     if state.pending is not None:
         assert state.pending.practice is None or state.pending.practice in PRACTICES
         minutes = state.pending.minutes
@@ -124,7 +137,7 @@ def assert_valid_user(state: UserState) -> None:
     assert len(state.heard) <= MAX_HEARD and all(isinstance(h, str) for h in state.heard)
     assert _valid_position(state.position)
     if state.audio is not None:
-        assert state.audio.track.practice in PRACTICES and state.audio.track.minutes in PRACTICE_LENGTHS
+        assert _offered(state.audio.track.practice, state.audio.track.minutes)
         assert type(state.audio.offset_ms) is int and 0 <= state.audio.offset_ms <= MAX_OFFSET_MS
 
 
@@ -158,7 +171,7 @@ def test_problem_names_never_hold_a_value(value: Any) -> None:
     raw = {"playing": {"practice": value, str(value)[:20]: value}, str(value)[:20]: value}
     _, problems = SessionState.parse(raw, VOCABULARY)
     allowed = {"session.playing", "session.playing.practice", "session.playing.minutes", "session.playing.segment",
-               "session.playing.unknown", "session.unknown"}  # fmt: skip
+               "session.playing.variant", "session.playing.unknown", "session.unknown"}  # fmt: skip
     assert set(problems) <= allowed | {f"session.{key}" for key in SESSION_KEYS}
 
 
@@ -167,17 +180,20 @@ def test_a_full_session_round_trips() -> None:
         awaiting=Awaiting.CARE_FOLLOW_UP,
         offer=Offer("soothing_breath", 5),
         pending=Pending("loving_kindness", 7.5),
-        playing=Position("mindfulness", 10, 3),
+        playing=Position("mindfulness", 10, 3, 2),
         care=CareTier.OTHER,
         last_speech='<prosody rate="90%">Breathe.</prosody>',
         last_reprompt="Shall we go on?",
+        affirm_theme="rest_and_soothing",
     )
     raw = state.to_raw()
     assert raw["awaiting"] == "care_followup" and raw["playing"] == {
         "practice": "mindfulness",
         "minutes": 10,
         "segment": 3,
+        "variant": 2,
     }
+    assert raw["affirm_theme"] == "rest_and_soothing"
     _round_trips(raw, SessionState.parse, state)
 
 
@@ -210,6 +226,18 @@ def test_an_empty_state_stores_nothing() -> None:
         ({"playing": {"practice": "soothing_breath", "minutes": 7, "segment": 1}}, ["session.playing.minutes"]),
         ({"playing": {"practice": "soothing_breath", "minutes": True, "segment": 0}}, ["session.playing.minutes"]),
         ({"playing": {"practice": "soothing_breath", "minutes": 10, "segment": -1}}, ["session.playing.segment"]),
+        ({"playing": {"practice": "mindfulness", "minutes": 20, "segment": 0}}, ["session.playing.minutes"]),
+        (
+            {"playing": {"practice": "mindfulness", "minutes": 5, "segment": 0, "variant": -1}},
+            ["session.playing.variant"],
+        ),
+        (
+            {"playing": {"practice": "mindfulness", "minutes": 5, "segment": 0, "variant": "2"}},
+            ["session.playing.variant"],
+        ),
+        ({"offer": {"practice": "loving_kindness", "minutes": 20}}, ["session.offer.minutes"]),
+        ({"affirm_theme": "threat"}, ["session.affirm_theme"]),
+        ({"affirm_theme": ["rest_and_soothing"]}, ["session.affirm_theme"]),
         ({"playing": [1, 2]}, ["session.playing"]),
         ({"pending": "soothing_breath"}, ["session.pending"]),
         ({"offer": {"practice": "zzz", "minutes": 5}}, ["session.offer.practice"]),
@@ -284,7 +312,8 @@ def test_a_bad_saved_offset_starts_the_stream_from_the_beginning() -> None:
         "kindwell:soothing_breath:²:0123456789ab",  # str.isdigit() says yes; int() says no
         "kindwell:soothing_breath:٣:0123456789ab",  # int() would read 3
         "kindwell:soothing_breath:" + "9" * 5000 + ":k",  # int() refuses over 4,300 digits
-        "kindwell:soothing_breath:7:0123456789ab",  # not an offered length
+        "kindwell:soothing_breath:0:0123456789ab",  # no practice lasts no time
+        "kindwell:soothing_breath:61:0123456789ab",  # longer than any practice may be
         "kindwell:soothing_breath:10:key:extra",
         "kindwell:Soothing Breath:10:k",
         "other-skill:soothing_breath:10:k",
@@ -300,6 +329,25 @@ def test_only_tokens_this_skill_issues_parse(token: Any) -> None:
 
 def test_an_issued_token_parses_back_to_its_track() -> None:
     assert parse_token(TRACK.token) == TRACK
+
+
+def test_lengths_are_each_practices_own() -> None:
+    # The wind-down also comes in twenty minutes; no other practice does.
+    wind_down = {"practice": "wind_down", "minutes": 20, "segment": 0, "variant": 1}
+    state, problems = SessionState.parse(
+        {"playing": wind_down, "offer": {"practice": "wind_down", "minutes": 20}}, VOCABULARY
+    )
+    assert state.playing == Position("wind_down", 20, 0, 1) and state.offer == Offer("wind_down", 20) and problems == []
+    seven = AudioTrack("soothing_breath", 7, "0123456789ab")
+    saved, problems = UserState.parse({"audio": {"token": seven.token, "offset": 5}}, VOCABULARY)
+    assert saved.audio is None and problems == ["user.audio.token"]
+    twenty = AudioTrack("wind_down", 20, "0123456789ab")
+    assert UserState.parse({"audio": {"token": twenty.token}}, VOCABULARY)[0].audio == SavedAudio(twenty, 0)
+
+
+def test_a_position_saved_before_variants_means_the_first() -> None:
+    state, problems = UserState.parse({"position": {"practice": "mindfulness", "minutes": 5, "segment": 2}}, VOCABULARY)
+    assert state.position == Position("mindfulness", 5, 2, 0) and problems == []
 
 
 @pytest.mark.parametrize("value", [True, False, -1, 1.5, math.inf, math.nan, "3", None, [3], 10**12])

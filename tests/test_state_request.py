@@ -11,7 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import RequestEnvelope
 
 from skill.audio_catalog import AudioTrack
-from skill.serializer import FastSerializer
+from skill.serializer import CheckedSerializer
 from skill.state_request import MAX_SLOT_CHARS, MAX_SLOTS, RequestFacts, parse_duration_minutes
 
 from .conftest import load_fixture
@@ -35,7 +35,7 @@ def _facts(name: str, change: Any = None, **request_fields: Any) -> tuple[Reques
     data["request"].update(request_fields)
     if change is not None:
         change(data)
-    envelope = FastSerializer().deserialize_object(data, RequestEnvelope)
+    envelope = CheckedSerializer().deserialize_object(data, RequestEnvelope)
     return RequestFacts.parse(HandlerInput(request_envelope=envelope), VOCABULARY, lambda: CLOCK)
 
 

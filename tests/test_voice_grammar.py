@@ -165,7 +165,7 @@ def test_nothing_kindwell_says_holds_an_alarm_phrase_but_a_crisis_lines_name(gra
     # say an alarm phrase, or KindWell would interrupt itself with the crisis reply.
     root = prompts_dir()
     spoken = [*sorted((root / "practices").glob("*.yaml")), root / "affirmations.yaml", root / "responses.yaml"]
-    spoken += [root / "checkin.yaml", root / "words.yaml"]
+    spoken += [root / "checkin.yaml", root / "words.yaml", root / "practice_frames.yaml"]
     for path in spoken:
         text = f" {normalize(path.read_text())} "
         assert [alarm for alarm in grammar.alarms if f" {alarm} " in text] == [], path.name

@@ -38,6 +38,8 @@ from skill.content import default_content
 from testkit.virtual_audio import VirtualAudio
 from testkit.voice import KOREAN_COMMANDS, recording
 
+from .conftest import local_variant
+
 RATE = 22050
 PLAY_LINE = "play the three minute soothing breath"
 USER = LoopSettings().user_id
@@ -121,7 +123,8 @@ def test_an_unrendered_practice_and_mute_keep_spoken_segments(environment: Path,
     loop.run_text(["start a three minute mindful pause"])  # not rendered into the folder
     reply = by_request(loop, "StartPracticeIntent")
     assert reply.audio == () and loop.player is not None and loop.player.events == []
-    assert "Find a comfortable position" in reply.text
+    opening = default_content().practice("mindfulness").script(3, local_variant("mindfulness", 3)).steps[0].text
+    assert opening in reply.text
     played, _ = soundfile.read(speaker.written[1], dtype="int16")
     assert played.size / RATE > 20  # the practice's words were spoken by espeak-ng
 
@@ -129,7 +132,8 @@ def test_an_unrendered_practice_and_mute_keep_spoken_segments(environment: Path,
     assert not muted.conversation.has_audio_player and muted.player is None
     muted.run_text([PLAY_LINE])
     reply = by_request(muted, "StartPracticeIntent")
-    assert reply.audio == () and "Let's settle in" in reply.text
+    opening = default_content().practice("soothing_breath").script(3, local_variant("soothing_breath", 3)).steps[0].text
+    assert reply.audio == () and opening in reply.text
 
 
 def test_an_undecodable_rendering_is_one_sentence_and_the_runner_goes_on(
@@ -138,7 +142,8 @@ def test_an_undecodable_rendering_is_one_sentence_and_the_runner_goes_on(
     broken = tmp_path / "audio"
     catalog = AudioCatalog(default_content(), broken, None)
     broken.mkdir()
-    catalog.path(catalog.track("soothing_breath", 3)).write_bytes(b"half a download, not audio")
+    track = catalog.track("soothing_breath", 3, local_variant("soothing_breath", 3))
+    catalog.path(track).write_bytes(b"half a download, not audio")
     monkeypatch.setenv("KINDWELL_AUDIO_DIR", str(broken))
     loop = text_loop(tmp_path / "kw.sqlite3", WavFileSpeaker(tmp_path / "out", RATE))
     loop.run_text([PLAY_LINE, "how am i doing"])

@@ -1,13 +1,18 @@
-"""Speech out: our SSML renderer over real espeak-ng (pyttsx3's driver), breaks as exact silence."""
+"""Speech out: our SSML renderer over real espeak-ng (through pyttsx3's public API), breaks as exact silence."""
 
 from __future__ import annotations
 
+import tempfile
+import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
-from local_runner.tts import Silence, SpeechRun, parse_ssml, spell, trim
+from local_runner.errors import SpeechEngineError
+from local_runner.settings import SpeechSettings
+from local_runner.tts import EspeakSynthesizer, Silence, SpeechRun, parse_ssml, spell, trim
 from testkit.voice import zero_runs
 
 PARSES = {
@@ -95,3 +100,42 @@ def test_a_whole_practice_segment_renders_its_written_silences(renderer: Any) ->
     long_silences = sum(r for r in zero_runs(audio) if r >= renderer.sample_rate * 0.9)
     assert long_silences == pytest.approx(written / 1000 * renderer.sample_rate, abs=len(pieces))
     assert all(p.rate == pytest.approx(0.9) for p in pieces if isinstance(p, SpeechRun))
+
+
+def test_synthesis_prints_nothing_and_leaves_no_files(
+    renderer: Any, capfd: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pyttsx3's espeak driver announces every saved file on stdout, where KindWell's replies go.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    audio = renderer.synthesizer.synthesize("Be gentle with yourself.", 140)
+    assert audio.dtype == np.int16 and audio.size > renderer.sample_rate // 2
+    assert capfd.readouterr() == ("", "")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_synthesizers_with_other_voices_share_pyttsx3s_one_engine_safely(renderer: Any) -> None:
+    """pyttsx3 keeps one espeak engine per process: each call sets its own voice and rate first."""
+    text = "Take a slow breath."
+    english = renderer.synthesizer
+    british = EspeakSynthesizer(SpeechSettings(voice="en"))  # espeak-ng names British English "en"
+    alone = english.synthesize(text, 140).size, british.synthesize(text, 180).size
+    assert alone[0] > 1.2 * alone[1]
+    results: dict[int, list[np.ndarray]] = {0: [], 1: []}
+
+    def speak(index: int) -> None:
+        synthesizer, rate = (english, 140) if index == 0 else (british, 180)
+        results[index] = [synthesizer.synthesize(text, rate) for _ in range(5)]
+
+    threads = [threading.Thread(target=speak, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    for index in (0, 1):
+        # espeak-ng's output varies by a few samples from call to call, even one voice alone.
+        assert [audio.size for audio in results[index]] == pytest.approx([alone[index]] * 5, rel=0.01)
+
+
+def test_an_unknown_voice_is_one_sentence() -> None:
+    with pytest.raises(SpeechEngineError, match=r"no voice 'xx-nowhere'; list voices with `espeak-ng --voices`"):
+        EspeakSynthesizer(SpeechSettings(voice="xx-nowhere"))

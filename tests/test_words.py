@@ -85,6 +85,7 @@ ALLOWED = {
     ("skill/handlers/conversation.py", "Session ended: %s"): "log line",
     ("skill/handlers/conversation.py", "Could not keep progress for %s: %s"): "log line",
     ("skill/handlers/turn.py", "Reset malformed state (%s) during %s."): "log line",
+    ("skill/handlers/events.py", "Deleted a user's progress: they disabled the skill."): "log line",
     ("local_runner/cli.py", "{} rendered, {} already current, in {}"): "terminal",
     ("local_runner/cli.py", "{} ({} minutes)"): "terminal",
     ("local_runner/cli.py", "No models in {}; run `kindwell models download en-us`."): "terminal",

@@ -22,6 +22,7 @@ from .conversation import (
     UnhandledRequestHandler,
 )
 from .dialog import FallbackHandler, NoHandler, YesHandler
+from .events import SkillDisabledHandler
 from .kindness import AffirmationHandler, CheckInHandler, ListPracticesHandler, ProgressHandler
 from .practice import (
     NextHandler,
@@ -72,6 +73,7 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         AudioPlayerEventHandler,
         PlaybackControllerHandler,
         SystemExceptionHandler,
+        SkillDisabledHandler,
         UnhandledRequestHandler,
     )
     return [handler_type(services) for handler_type in handler_types]

@@ -32,11 +32,13 @@ def supports_audio(handler_input: HandlerInput) -> bool:
     return facts(handler_input).audio_player
 
 
-def playable_url(handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int) -> str | None:
-    """The stream URL when this device and this endpoint can play the practice as audio."""
+def playable_url(
+    handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int, variant: int = 0
+) -> str | None:
+    """The stream URL when this device and this endpoint can play the practice (in one variant) as audio."""
     if services.audio is None or not supports_audio(handler_input):
         return None
-    return services.audio.url(services.audio.track(practice_id, minutes))
+    return services.audio.url(services.audio.track(practice_id, minutes, variant))
 
 
 def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[AudioTrack, int] | None:

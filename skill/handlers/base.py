@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
@@ -22,6 +23,8 @@ from ..audio_catalog import AudioCatalog
 from ..care import CareTier
 from ..content import Content, Practice
 from ..errors import UserInputError
+from ..locality import device_time_zone
+from ..persistence import user_key
 from ..prompts import Prompts
 from ..safety import SafetyPolicy
 from ..state import Awaiting, Offer, Pending, Position, SessionState
@@ -29,6 +32,9 @@ from ..state_request import RequestFacts
 from ..state_user import UserState
 from ..words import Words
 from .turn import change_session, current, load_user, save_user
+
+# Request attribute: the listener's time zone, once looked up in this request.
+_ZONE = "_kindwell_zone"
 
 
 @dataclass(frozen=True)
@@ -51,9 +57,9 @@ class SkillServices:
     """True when the device's time zone may be asked of the Alexa Settings API (web and Lambda)."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
-    def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:
-        """Segments of a practice at one length, cut once and reused."""
-        return ssml.segment_practice(self.content.practice(practice_id).script(minutes))
+    def segments(self, practice_id: str, minutes: int, variant: int = 0) -> list[ssml.Segment]:
+        """Segments of one variant of a practice at one length, cut once and reused."""
+        return ssml.segment_practice(self.content.practice(practice_id).script(minutes, variant))
 
     def __hash__(self) -> int:
         return id(self)
@@ -147,6 +153,7 @@ def update_session(
     care: CareTier | _Keep | None = _KEEP,
     last_speech: str | _Keep | None = _KEEP,
     last_reprompt: str | _Keep | None = _KEEP,
+    affirm_theme: str | _Keep | None = _KEEP,
 ) -> SessionState:
     """Change the named fields of this session's state (None clears one); returns the new state."""
     fields = {
@@ -157,6 +164,7 @@ def update_session(
         "care": care,
         "last_speech": last_speech,
         "last_reprompt": last_reprompt,
+        "affirm_theme": affirm_theme,
     }
     return change_session(handler_input, **{name: value for name, value in fields.items() if value is not _KEEP})
 
@@ -179,9 +187,42 @@ def locale(handler_input: HandlerInput) -> str:
     return facts(handler_input).locale or "en-US"
 
 
+def user_zone(handler_input: HandlerInput, services: SkillServices) -> dt.tzinfo:
+    """The listener's time zone: their device's where the Alexa Settings API may be asked, else the skill's.
+
+    The device is asked at most once per request (the answer is kept for the request only, never
+    stored), and only by the requests that need a day: starting and finishing a practice, progress.
+    """
+    if not services.settings_api:
+        return services.timezone
+    scratch = handler_input.attributes_manager.request_attributes
+    if _ZONE not in scratch:
+        name = device_time_zone(handler_input)
+        found: dt.tzinfo = services.timezone
+        if name:
+            try:
+                found = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                found = services.timezone
+        scratch[_ZONE] = found
+    zone_found = scratch[_ZONE]
+    return zone_found if isinstance(zone_found, dt.tzinfo) else services.timezone
+
+
 def today(handler_input: HandlerInput, services: SkillServices) -> dt.date:
-    """The user's calendar day when the request was made."""
-    return facts(handler_input).now.astimezone(services.timezone).date()
+    """The user's calendar day when the request was made, in their time zone (the request's time is
+    already a sane UTC moment: skill.state.as_moment judged it at the edge)."""
+    return facts(handler_input).now.astimezone(user_zone(handler_input, services)).date()
+
+
+def listener_key(handler_input: HandlerInput) -> str:
+    """The hashed user id of the request ("" when it has none), for choices that differ per listener."""
+    if facts(handler_input).user_id is None:
+        return ""
+    try:
+        return user_key(handler_input.request_envelope)
+    except PersistenceException:
+        return ""
 
 
 def zone(name: str | None) -> dt.tzinfo:

@@ -17,6 +17,7 @@ from .base import (
     respond,
     say,
     slot_text,
+    state,
     today,
     update_session,
     update_user,
@@ -35,26 +36,31 @@ class AffirmationHandler(KindHandler):
 
 
 def speak_affirmation(handler_input: HandlerInput, services: SkillServices) -> Response:
-    """Pick, remember and speak one affirmation."""
-    pool = [a.id for a in services.content.affirmations]
-    saved = update_user(handler_input, lambda state: state.with_next_affirmation(pool, services.rng))
+    """Pick, remember and speak one affirmation (from the check-in's theme, when this session had one)."""
+    everything = [a.id for a in services.content.affirmations]
+    theme = state(handler_input).affirm_theme
+    pool = [a.id for a in services.content.affirmations if a.theme == theme] or everything
+    saved = update_user(handler_input, lambda stored: stored.with_next_affirmation(pool, services.rng, everything))
     affirmation = services.content.affirmation(saved.heard[-1])
     text = affirmation.text if affirmation else ""
+    # Words in the first person are the listener's to say, never the speaker talking about itself.
+    preface = say(services, "affirmation_to_self" if affirmation and affirmation.to_self else "affirmation")
     speech = " ".join(
         (
-            ssml.sentence(say(services, "affirmation")),
+            ssml.sentence(preface),
             ssml.pause(0.6),
             ssml.guided(text),
             ssml.pause(2.0),
             ssml.sentence(say(services, "affirmation_more")),
         )
     )
+    card = f"{preface} {text}" if affirmation and affirmation.to_self else text
     return respond(
         handler_input,
         speech,
         reprompt=ssml.sentence(say(services, "affirmation_reprompt")),
         awaiting=Awaiting.AFFIRMATION_OFFER,
-        card=(services.prompts.words.title("affirmation_card"), text),
+        card=(services.prompts.words.title("affirmation_card"), card),
     )
 
 
@@ -82,10 +88,16 @@ class CheckInHandler(KindHandler):
             )
             response.directives = [ElicitSlotDirective(updated_intent=intent, slot_to_elicit="feeling")]
             return response
-        # The feeling text is used here and dropped: it is never stored or logged.
+        # The feeling text is used here and dropped: it is never stored or logged. The session keeps
+        # only the affirmation theme it suggests, so an affirmation offered later can follow it.
         theme, practice_id = practice_for_feeling(feeling, self.content)
         practice = self.content.practice(practice_id)
-        update_session(handler_input, offer=Offer(practice_id, self.words.offers.minutes))
+        family = next((t for t in self.content.feelings if t.id == theme), None)
+        update_session(
+            handler_input,
+            offer=Offer(practice_id, self.words.offers.minutes),
+            affirm_theme=family.affirmations if family is not None else None,
+        )
         return respond(
             handler_input,
             ssml.sentence(self.say(f"checkin_{theme}")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
@@ -9,6 +11,7 @@ from .. import ssml
 from ..content import PRACTICE_LENGTHS
 from ..state import Awaiting, Pending, Position
 from ..state_user import UserState
+from ..variety import variant_for
 from .audio import is_playing, play, playable_url, saved_audio, stop
 from .base import (
     KindHandler,
@@ -16,6 +19,7 @@ from .base import (
     ask,
     facts,
     is_intent,
+    listener_key,
     practice_list_sentence,
     respond,
     say,
@@ -28,9 +32,9 @@ from .base import (
 )
 
 
-def snap_minutes(requested: float) -> int:
+def snap_minutes(requested: float, lengths: tuple[int, ...] = PRACTICE_LENGTHS) -> int:
     """The offered length nearest to what was asked (the shorter one on a tie)."""
-    return min(PRACTICE_LENGTHS, key=lambda offered: (abs(offered - requested), offered))
+    return min(lengths, key=lambda offered: (abs(offered - requested), offered))
 
 
 def current_position(handler_input: HandlerInput) -> Position | None:
@@ -41,21 +45,27 @@ def current_position(handler_input: HandlerInput) -> Position | None:
 def deliver(handler_input: HandlerInput, services: SkillServices, position: Position, intro: str = "") -> Response:
     """Speak one segment of a practice and remember where the listener is."""
     practice = services.content.practice(position.practice)
-    segments = services.segments(position.practice, position.minutes)
+    # The variant travels with the position: its segments are the ones the index counts.
+    variant = position.variant % practice.variant_count(position.minutes)
+    segments = services.segments(position.practice, position.minutes, variant)
     index = max(0, min(position.segment, len(segments) - 1))
     segment = segments[index]
-    playing = Position(position.practice, position.minutes, index)
+    playing = Position(position.practice, position.minutes, index, variant)
     update_session(handler_input, playing=playing)
     is_last = index == len(segments) - 1
-    day = today(handler_input, services)
+    day = today(handler_input, services) if is_last else None
 
     def save(saved: UserState) -> UserState:
-        if is_last:
+        if day is not None:
             return saved.finished(practice.id, day).with_position(None)
         # Resume replays the part the listener was in: a pause usually interrupts it.
         return saved.with_position(playing)
 
     update_user(handler_input, save)
+    if is_last and practice.ending == "fade":
+        # Someone drifting off to sleep is asked nothing more: the practice fades and the session ends.
+        update_session(handler_input, playing=None)
+        return respond(handler_input, " ".join(p for p in (intro, segment.ssml_body) if p), end_session=True)
     if is_last:
         update_session(handler_input, playing=None)
         closing = say(services, "practice_complete", title=practice.title)
@@ -65,10 +75,12 @@ def deliver(handler_input: HandlerInput, services: SkillServices, position: Posi
             reprompt=ssml.sentence(say(services, "practice_complete_reprompt")),
             awaiting=Awaiting.AFFIRMATION_OFFER,
         )
-    closing = say(services, "segment_continue")
+    closing = ssml.sentence(say(services, "segment_continue"))
+    if practice.ending == "fade":
+        closing = ssml.quiet(closing)
     return respond(
         handler_input,
-        " ".join(p for p in (intro, segment.ssml_body, ssml.pause(1.0), ssml.sentence(closing)) if p),
+        " ".join(p for p in (intro, segment.ssml_body, ssml.pause(1.0), closing) if p),
         reprompt=ssml.sentence(say(services, "segment_reprompt", title=practice.title)),
         awaiting=Awaiting.SEGMENT,
     )
@@ -77,18 +89,20 @@ def deliver(handler_input: HandlerInput, services: SkillServices, position: Posi
 def start(
     handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int, prefix: str = ""
 ) -> Response:
-    """Begin a practice from its first segment."""
+    """Begin a practice from its first segment, in the variant this listener hears today."""
     practice = services.content.practice(practice_id)
     intro = ssml.sentence(say(services, "practice_intro", title=practice.title, minutes=minutes))
     update_session(handler_input, pending=None, offer=None)
-    if services.audio is not None and playable_url(handler_input, services, practice_id, minutes):
+    day = today(handler_input, services)
+    variant = variant_for(listener_key(handler_input), practice_id, minutes, day, practice.variant_count(minutes))
+    if services.audio is not None and playable_url(handler_input, services, practice_id, minutes, variant):
         update_session(handler_input, playing=None)
-        track = services.audio.track(practice_id, minutes)
+        track = services.audio.track(practice_id, minutes, variant)
         return play(handler_input, services, track, 0, " ".join(p for p in (prefix, intro) if p))
     return deliver(
         handler_input,
         services,
-        Position(practice_id, minutes, 0),
+        Position(practice_id, minutes, 0, variant),
         " ".join(p for p in (prefix, intro, ssml.pause(1.0)) if p),
     )
 
@@ -115,7 +129,7 @@ def next_segment(handler_input: HandlerInput, services: SkillServices) -> Respon
         return ask(handler_input, services, "nothing_next")
     in_session = state(handler_input).playing is not None
     segment = position.segment + 1 if in_session else position.segment
-    return deliver(handler_input, services, Position(position.practice, position.minutes, segment))
+    return deliver(handler_input, services, replace(position, segment=segment))
 
 
 def resume(handler_input: HandlerInput, services: SkillServices) -> Response:
@@ -129,7 +143,7 @@ def resume(handler_input: HandlerInput, services: SkillServices) -> Response:
     session = state(handler_input)
     if session.awaiting is Awaiting.SEGMENT and session.playing is not None:
         # Waiting at the end of a part: "continue" means the next part.
-        position = Position(position.practice, position.minutes, position.segment + 1)
+        position = replace(position, segment=position.segment + 1)
     title = services.content.practice(position.practice).title
     return deliver(
         handler_input, services, position, ssml.sentence(say(services, "resume_intro", title=title)) + ssml.pause(1.0)
@@ -159,25 +173,19 @@ class StartPracticeHandler(KindHandler):
             text = self.say("ask_practice", suggestions=suggestions)
             return respond(handler_input, ssml.sentence(text), reprompt=ssml.sentence(text), awaiting=Awaiting.PRACTICE)
         practice = self.content.practice(practice_id)
+        lengths = self.words.lengths(practice.lengths)
         if requested is None:
             update_session(handler_input, pending=Pending(practice=practice_id))
             return respond(
                 handler_input,
-                ssml.sentence(self.say("ask_length", title=practice.title)),
-                reprompt=ssml.sentence(self.say("ask_length_reprompt")),
+                ssml.sentence(self.say("ask_length", title=practice.title, lengths=lengths)),
+                reprompt=ssml.sentence(self.say("ask_length_reprompt", lengths=lengths.capitalize())),
                 awaiting=Awaiting.LENGTH,
             )
-        minutes = snap_minutes(requested)
+        minutes = snap_minutes(requested, practice.lengths)
         prefix = ""
         if abs(minutes - requested) > 1e-9:
-            prefix = ssml.sentence(
-                self.say(
-                    "length_snapped",
-                    title=practice.title,
-                    offered=self.words.lengths(PRACTICE_LENGTHS),
-                    minutes=minutes,
-                )
-            )
+            prefix = ssml.sentence(self.say("length_snapped", title=practice.title, offered=lengths, minutes=minutes))
         return start(handler_input, self.services, practice_id, minutes, prefix)
 
 
@@ -254,7 +262,7 @@ class StartOverHandler(KindHandler):
             return self.ask(handler_input, "nothing_next")
         title = self.content.practice(position.practice).title
         intro = ssml.sentence(self.say("start_over", title=title)) + ssml.pause(1.0)
-        return deliver(handler_input, self.services, Position(position.practice, position.minutes, 0), intro)
+        return deliver(handler_input, self.services, replace(position, segment=0), intro)
 
 
 class UnsupportedHandler(KindHandler):

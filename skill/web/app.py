@@ -26,6 +26,7 @@ from ..safety import default_safety
 from ..settings import EndpointSettings
 from .deploy import audio_catalog, deployed_skill
 from .listen import listen_blueprint
+from .package_pages import package_blueprint
 from .verify import (
     RequestRejected,
     RequestVerifier,
@@ -125,6 +126,7 @@ def create_app(
     # Werkzeug answers 413 itself, before reading a body larger than this.
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     app.register_blueprint(listen_blueprint(audio_catalog(settings), default_safety()))
+    app.register_blueprint(package_blueprint(default_safety()))
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -8,13 +8,13 @@ Only names that match a rendered track are served; nothing outside the audio cac
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
 from ..audio_catalog import AudioCatalog
-from ..content import PRACTICE_LENGTHS
 from ..safety import SafetyPolicy
 
 _AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
@@ -34,13 +34,18 @@ class Listing:
     """(minutes, audio path on this site or None when not rendered yet)."""
 
 
-def listings(catalog: AudioCatalog) -> list[Listing]:
-    """Every practice with the lengths that are rendered."""
+def listings(catalog: AudioCatalog, day: dt.date | None = None) -> list[Listing]:
+    """Every practice at every length it is offered at, in the variant of the day, and whether it is rendered.
+
+    The page knows no listener, so every visitor gets the same variant on a given day (the endpoint's
+    date), and a different one the next day.
+    """
+    ordinal = (day or dt.date.today()).toordinal()
     result = []
     for practice in catalog.content.practices.values():
         tracks: list[tuple[int, str | None]] = []
-        for minutes in PRACTICE_LENGTHS:
-            track = catalog.track(practice.id, minutes)
+        for minutes in practice.lengths:
+            track = catalog.track(practice.id, minutes, ordinal % practice.variant_count(minutes))
             rendered = catalog.path(track).is_file()
             tracks.append((minutes, f"/audio/{track.stem}.mp3" if rendered else None))
         result.append(Listing(practice.id, practice.title, practice.description, tracks))

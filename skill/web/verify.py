@@ -59,6 +59,9 @@ SIGNING_DOMAIN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 TIMESTAMP_TOLERANCE_SECONDS = 150.0
+#: Skill events (AlexaSkillEvent.*, such as SkillDisabled) can reach the skill up to an hour after
+#: they happen, Amazon's skill-events documentation says; their timestamps get that much room.
+SKILL_EVENT_TOLERANCE_SECONDS = 3600.0
 MAX_CHAIN_BYTES = 64 * 1024
 #: Deepest nesting of lists and objects accepted in a body; Alexa's envelopes nest about 8 deep.
 MAX_NESTING = 32
@@ -266,8 +269,13 @@ class RequestVerifier:
         stamp = parse_timestamp(raw)
         if stamp is None:
             raise RequestRejected("The request timestamp is not an ISO 8601 time.")
-        if abs(now - stamp) > self._tolerance:
-            raise RequestRejected("The request timestamp is more than 150 seconds from now.")
+        tolerance = self._tolerance
+        kind = request.get("type") if isinstance(request, dict) else None
+        if isinstance(kind, str) and kind.startswith("AlexaSkillEvent."):
+            tolerance = max(tolerance, dt.timedelta(seconds=SKILL_EVENT_TOLERANCE_SECONDS))
+        if abs(now - stamp) > tolerance:
+            seconds = round(tolerance.total_seconds())
+            raise RequestRejected(f"The request timestamp is more than {seconds} seconds from now.")
 
 
 def parse_timestamp(raw: str) -> dt.datetime | None:
