@@ -15,16 +15,16 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from skill.care import CareTier
-from skill.content import prompts_dir
 from skill.model_cache import ngram_pipeline
+from skill.prompts import default_prompts
 from skill.safety import load_safety
 from skill.safety_model import labelled_examples, training_data
 from skill.text import normalize
 
 
 def main() -> None:
-    root = prompts_dir()
-    texts, labels = training_data(root)
+    prompts = default_prompts()
+    texts, labels = training_data(prompts)
     y = np.array(labels)
     folds = StratifiedKFold(5, shuffle=True, random_state=0)
     pipeline = ngram_pipeline(c=10.0)
@@ -33,11 +33,11 @@ def main() -> None:
     column = {label: classes.index(label) for label in classes}
     urgent_p = probabilities[:, column["crisis"]] + probabilities[:, column["other"]]
     any_p = 1.0 - probabilities[:, column["none"]]
-    patterns = load_safety(root, use_classifier=False)
+    patterns = load_safety(prompts, use_classifier=False)
     by_pattern = [patterns.pattern_tier(t) for t in texts]
     pattern_urgent = np.array([t is not None and t.urgent for t in by_pattern])
     pattern_any = np.array([t is not None for t in by_pattern])
-    hard = {normalize(t) for t in labelled_examples(root)["none"]}
+    hard = {normalize(t) for t in labelled_examples(prompts)["none"]}
     is_hard = np.array([t in hard for t in texts])
     at_risk = (y == "crisis") | (y == "other")
     print("urgent  concern   risk recall  concern surfaced  hard alarms (any / crisis reply)  everyday alarms")

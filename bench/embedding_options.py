@@ -33,14 +33,14 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from skill.content import load_yaml, prompts_dir  # noqa: E402
 from skill.embeddings import default_embedder  # noqa: E402
 from skill.knn import NearestExamples  # noqa: E402
 from skill.language import Language  # noqa: E402
 from skill.model_cache import ngram_pipeline  # noqa: E402
 from skill.nlu import CONFIDENT, OUT_OF_DOMAIN, IntentClassifier, Matcher, NluResult  # noqa: E402
+from skill.prompts import default_prompts  # noqa: E402
 from skill.safety import default_safety, load_safety  # noqa: E402
-from skill.safety_model import example_files, training_data  # noqa: E402
+from skill.safety_model import training_data  # noqa: E402
 from skill.text import normalize  # noqa: E402
 from testkit.paraphrases import is_correct  # noqa: E402
 
@@ -84,12 +84,12 @@ class _Flags:
 
 def crisis_options(show_errors: bool) -> list[CrisisOption]:
     """Choose each family's best setting by cross-validation, then report it once on crisis_final."""
-    root = prompts_dir()
+    prompts = default_prompts()
     embedder = default_embedder()
-    texts, numeric = training_data(root)
+    texts, numeric = training_data(prompts)
     y = np.array(numeric)
     labels = [CRISIS if v else CALM for v in numeric]
-    hard = {normalize(str(t)) for path in example_files(root) for t in load_yaml(path)["not_crisis"]}
+    hard = {normalize(t) for t in prompts.safety_examples.labelled["none"]}
     is_hard = np.array([t in hard for t in texts])
     vectors = embedder.embed(texts)
     folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(texts, y))
@@ -107,7 +107,7 @@ def crisis_options(show_errors: bool) -> list[CrisisOption]:
     crisis_count, calm_count = len(final["crisis"]), len(final["not_crisis"])
 
     # Today's two detectors, cross-validated the way bench/crisis_threshold.py does it.
-    patterns = load_safety(root, use_classifier=False)
+    patterns = load_safety(prompts, use_classifier=False)
     cv_patterns = np.array([patterns.matches_pattern(t) for t in texts])
     cv_ngram = cross_val_predict(ngram_pipeline(c=10.0), texts, y, cv=folds, method="predict_proba")[:, 1]
     safety = default_safety()
@@ -200,7 +200,9 @@ class IntentSetting:
 
 def intent_index_texts(matcher: Matcher, expand_lists: bool) -> tuple[list[str], list[str]]:
     """The classifier's own filled template sentences, plus fully expanded ones when lists are small."""
-    texts, labels = IntentClassifier.training_data(matcher.language, matcher._feeling_words, matcher._out_of_domain)
+    texts, labels = IntentClassifier.training_data(
+        matcher.language, matcher.prompts.fillers.for_training(), matcher._out_of_domain
+    )
     if expand_lists:
         language: Language = matcher.language
         for name in (*language.custom_intents, *language.builtin_intents):
@@ -250,7 +252,7 @@ class _Ensemble:
 
 def ensemble(matcher: Matcher, texts: list[str], labels: list[str], cases: list[dict[str, Any]]) -> list[NluResult]:
     """Every case through a Matcher whose classifier is the ensemble (thresholds and cue rules unchanged)."""
-    swapped = Matcher(matcher.language, matcher.safety)
+    swapped = Matcher(matcher.prompts, matcher.safety)
     swapped._classifier = _Ensemble(matcher.classifier, texts, labels)  # type: ignore[assignment]
     return [swapped.match(c["text"]) for c in cases]
 

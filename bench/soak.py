@@ -2,7 +2,7 @@
 
 Phase 1, malformed: N seeded malformed bodies (default 10,000) are posted to the unverified endpoint
 (gunicorn, gthread, 2 workers x 4 threads by default) by 8 keep-alive clients. Bodies are request
-envelopes the product itself builds (skill.envelopes.Conversation), broken the ways issue 9 lists:
+envelopes the device simulator builds (local_runner.device.Conversation), broken the ways issue 9 lists:
 wrong JSON types, 1e400 and 5,000-digit numbers, non-ASCII digits in tokens, +25:00 and year-1
 timestamps, null resolutions, no user, session state no version wrote, deep nesting, raw bytes and
 truncated JSON. The goal: 0 responses 5xx and 0 tracebacks in gunicorn's log.
@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.endpoint import served  # noqa: E402
 from local_runner.device import Conversation, PlayerState  # noqa: E402
+from skill.state import Awaiting  # noqa: E402
 
 USER_PREFIX = "amzn1.ask.account.SOAK"
 PRACTICES = ["mindfulness", "soothing_breath", "loving_kindness", "reframing", "nope", ""]
@@ -90,7 +91,7 @@ class Breaker:
                                 [None], {"a": None}, *RAW)  # fmt: skip
     TIMESTAMPS = ("2026-11-25T09:30:00+25:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-05:00", "yesterday", "")
     STATE_KEYS = ("playing", "pending", "offer", "awaiting", "care", "last_speech", "last_reprompt", "_user")
-    AWAITING = ("practice_offer", "segment", "resume_offer", "affirmation_offer", "care_followup")
+    AWAITING = tuple(question.value for question in Awaiting)
 
     def __init__(self, seed: int, bases: list[dict[str, Any]]) -> None:
         self.rng = random.Random(seed)

@@ -45,14 +45,6 @@ FADE_SECONDS = 1.5
 TAIL_SECONDS = 0.5
 """Silence after the closing bell in a stream, in seconds."""
 PEAK_CEILING_DBFS = -1.0
-#: What the voice's loudness is measured on: never played, only rendered and measured, as practice
-#: steps are (guided rate, each sentence levelled to the practice loudness).
-CALIBRATION = (
-    "Find a comfortable way to sit, and let your breath settle at its own pace.",
-    "Notice the feeling of the air as it comes in, and as it leaves.",
-    "If your attention wanders, that is all right. Gently bring it back.",
-    "Let your shoulders soften, and rest here for a few moments more.",
-)
 
 
 def strike(bell: BellSettings, sample_rate: int) -> np.ndarray:
@@ -106,12 +98,12 @@ class BellRenderer:
     @cached_property
     def voice_lufs(self) -> float:
         """Loudness of the rendered voice: the mean over the calibration sentences, each spoken and
-        levelled as a practice step is."""
+        levelled as a practice step is (prompts/timer.yaml `calibration:`)."""
         levels = [
             loudness(
                 level(self.renderer.speech.render(ssml.speak(ssml.guided(s))), self.catalog.voice), self.sample_rate
             )
-            for s in CALIBRATION
+            for s in self.catalog.content.timer.calibration
         ]
         return float(np.mean(levels))
 

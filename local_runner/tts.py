@@ -15,13 +15,15 @@ import re
 import tempfile
 import threading
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import soundfile
+
+from skill.words import spell as spell_digits
 
 from .errors import SpeechEngineError
 from .settings import SpeechSettings
@@ -34,7 +36,6 @@ RATE_NAMES = {"x-slow": 0.6, "slow": 0.8, "medium": 1.0, "fast": 1.2, "x-fast": 
 VOLUME_NAMES_DB = {"silent": -90.0, "x-soft": -12.0, "soft": -6.0, "medium": 0.0, "loud": 4.0, "x-loud": 6.0}
 #: Tags whose content is never spoken offline.
 SKIPPED_TAGS = {"audio"}
-_DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 _PREFIXED_TAG = re.compile(r"<(/?)([A-Za-z]+):")
 
 
@@ -60,8 +61,9 @@ class Silence:
 Piece = SpeechRun | Silence
 
 
-def parse_ssml(ssml: str) -> list[Piece]:
-    """SSML -> speech runs and silences in order (adjacent runs at one rate merged, silences summed)."""
+def parse_ssml(ssml: str, digit_names: Sequence[str] | None = None) -> list[Piece]:
+    """SSML -> speech runs and silences in order (adjacent runs at one rate merged, silences summed);
+    digit_names (zero to nine) read <say-as> digits, prompts/words.yaml's by default."""
     # Namespaced Alexa tags (<amazon:effect>) have no declared namespace: make them plain names.
     source = _PREFIXED_TAG.sub(lambda m: f"<{m.group(1)}{m.group(2)}-", ssml.strip())
     if not source.startswith("<speak"):
@@ -72,11 +74,11 @@ def parse_ssml(ssml: str) -> list[Piece]:
         # Not well-formed: speak its words rather than fail in front of a user.
         return [SpeechRun(" ".join(re.sub(r"<[^>]+>", " ", ssml).split()), 1.0)]
     pieces: list[Piece] = []
-    _walk(root, 1.0, 0.0, pieces)
+    _walk(root, 1.0, 0.0, pieces, digit_names)
     return _merge(pieces)
 
 
-def _walk(element: ET.Element, rate: float, volume: float, out: list[Piece]) -> None:
+def _walk(element: ET.Element, rate: float, volume: float, out: list[Piece], digit_names: Sequence[str] | None) -> None:
     """Append an element's content; its tail belongs to the parent and is the caller's job."""
     tag = element.tag
     if tag in SKIPPED_TAGS:
@@ -87,11 +89,11 @@ def _walk(element: ET.Element, rate: float, volume: float, out: list[Piece]) -> 
     inner = rate * _rate(element.get("rate")) if tag == "prosody" else rate
     louder = volume + _volume(element.get("volume")) if tag == "prosody" else volume
     if tag == "say-as" and element.get("interpret-as") in ("digits", "characters", "spell-out", "telephone"):
-        _text(spell("".join(element.itertext())), inner, louder, out)
+        _text(spell("".join(element.itertext()), digit_names), inner, louder, out)
     else:
         _text(element.text, inner, louder, out)
         for child in element:
-            _walk(child, inner, louder, out)
+            _walk(child, inner, louder, out, digit_names)
             _text(child.tail, inner, louder, out)
     if tag in ("p", "s"):
         out.append(Silence(BREAK_STRENGTH_MS["strong" if tag == "p" else "medium"]))
@@ -135,9 +137,14 @@ def _volume(value: str | None) -> float:
     return VOLUME_NAMES_DB.get(value, 0.0)
 
 
-def spell(text: str) -> str:
-    """Digits and letters one by one ("988" -> "nine eight eight")."""
-    return " ".join(_DIGIT_NAMES[int(c)] if c.isdigit() else c for c in text if not c.isspace())
+def spell(text: str, digit_names: Sequence[str] | None = None) -> str:
+    """Digits and letters one by one ("988" -> "nine eight eight"); digits named by digit_names (zero to
+    nine), else as prompts/words.yaml's language names them."""
+    if digit_names is None:
+        from skill.prompts import default_prompts
+
+        digit_names = default_prompts().words.digit_names
+    return spell_digits(text, digit_names)
 
 
 def _merge(pieces: list[Piece]) -> list[Piece]:
@@ -253,9 +260,13 @@ def trim(samples: np.ndarray, threshold: int) -> np.ndarray:
 class SpeechRenderer:
     """SSML -> audio at one sample rate, one piece at a time so playback can start early."""
 
-    def __init__(self, synthesizer: Synthesizer, settings: SpeechSettings | None = None) -> None:
+    def __init__(
+        self, synthesizer: Synthesizer, settings: SpeechSettings | None = None, digit_names: Sequence[str] | None = None
+    ) -> None:
         self.synthesizer = synthesizer
         self.settings = settings or SpeechSettings()
+        self.digit_names = digit_names
+        """Names of the digits zero to nine for <say-as> (None: prompts/words.yaml's, looked up when first needed)."""
 
     @property
     def sample_rate(self) -> int:
@@ -269,7 +280,7 @@ class SpeechRenderer:
     def stream(self, ssml: str) -> Iterator[np.ndarray]:
         """Rendered audio of an SSML document, piece by piece (int16 mono)."""
         previous_was_speech = False
-        for piece in parse_ssml(ssml):
+        for piece in parse_ssml(ssml, self.digit_names):
             if isinstance(piece, Silence):
                 previous_was_speech = False
                 yield self.silence(piece.ms)

@@ -12,16 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 
-from .content import load_yaml
-from .errors import ContentError
 from .language import Language
 
 #: Most sample utterances exported per intent: enough variety for Alexa's statistical model
 #: without the thousands of near-duplicates optional words multiply into.
 MAX_SAMPLES_PER_INTENT = 600
-RANKED_FILE = "ranked_samples.yaml"
 
 # "an" is decided by the sound, not the letter. Hand-written rather than a library's full rules
 # because the words that follow an article here are the templates' own small vocabulary; the tests
@@ -54,33 +50,41 @@ def articles_agree(sentence: str) -> bool:
 
 
 def ranked_samples(language: Language) -> dict[str, list[str]]:
-    """The ranked list for each custom intent, checked against the templates (empty lists when there is none)."""
-    path = ranked_path(language)
-    data = load_yaml(path) if path.exists() else {}
-    if not isinstance(data, dict):
-        raise ContentError(f"{path} must map intent names to lists of sentences.")
+    """The ranked list for each custom intent, checked against the templates (empty lists when there is none).
+
+    The file is the one the Prompts read (language.ranked); each mistake is one sentence naming its line.
+    """
     ranked: dict[str, list[str]] = {name: [] for name in language.custom_intents}
-    for intent_name, lines in data.items():
+    file = language.ranked
+    if file is None or file.data is None:
+        return ranked
+    if not isinstance(file.data, dict):
+        raise file.error("the file must map intent names to lists of sentences.")
+    for intent_name, lines in file.data.items():
         if intent_name not in ranked:
             known = ", ".join(language.custom_intents)
-            raise ContentError(f"{path}: {intent_name!r} is not an exported intent; use one of {known}.")
+            raise file.error(f"{intent_name!r} is not an exported intent; use one of {known}.", intent_name)
         if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-            raise ContentError(f"{path}: {intent_name} must be a list of sentences in quotes.")
+            raise file.error(f"{intent_name} must be a list of sentences in quotes.", intent_name)
         sentences = set(language.expand(intent_name, expand_lists=False))
-        for line in lines:
+        for index, line in enumerate(lines):
             text = " ".join(line.split())
             if text not in sentences:
-                raise ContentError(
-                    f"{path}: {text!r} under {intent_name} is not a sentence its templates in "
-                    f"{language.path.name} make; fix the line or add a template that makes it."
+                raise file.error(
+                    f"{text!r} under {intent_name} is not a sentence its templates in {language.path.name} make; "
+                    "fix the line or add a template that makes it.",
+                    intent_name,
+                    index,
                 )
             if not articles_agree(text):
-                raise ContentError(
-                    f'{path}: {text!r} under {intent_name} has "a" or "an" before the wrong word; '
-                    'use "an" before a vowel sound, and "a" before a {list}.'
+                raise file.error(
+                    f'{text!r} under {intent_name} has "a" or "an" before the wrong word; '
+                    'use "an" before a vowel sound, and "a" before a {list}.',
+                    intent_name,
+                    index,
                 )
             if text in ranked[intent_name]:
-                raise ContentError(f"{path}: {text!r} is listed twice under {intent_name}; keep one.")
+                raise file.error(f"{text!r} is listed twice under {intent_name}; keep one.", intent_name, index)
             ranked[intent_name].append(text)
     return ranked
 
@@ -117,8 +121,3 @@ def select_samples(
 def _shortest_first(sentences: Iterable[str]) -> list[str]:
     """A queue to pop() from: fewest words first, then alphabetical, without repeats."""
     return sorted(set(sentences), key=lambda s: (len(s.split()), s), reverse=True)
-
-
-def ranked_path(language: Language) -> Path:
-    """Where the ranked list for this language lives."""
-    return language.path.parent / RANKED_FILE

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .practices import MAX_PRACTICE_MINUTES
 from .timer import BELLS, TIMER_LENGTHS, BellKind, BellSettings, TimerPlan, is_timer_track, plan_for_track
 
 #: Bump when the renderer changes in a way that alters the audio.
@@ -28,6 +30,8 @@ RENDER_FORMAT = 1
 BELL_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
 BELL_KINDS: tuple[BellKind, ...] = ("strike", "closing")
+# ASCII only and bounded: str.isdigit() accepts "²", and int() refuses numbers of thousands of digits.
+_TOKEN = re.compile(rf"{TOKEN_PREFIX}:([a-z0-9_-]{{1,64}}):([0-9]{{1,3}}):([A-Za-z0-9]{{1,64}})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,14 @@ class AudioTrack:
 
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
-        """Parse a token this skill issued; None for anything else."""
-        parts = (token if isinstance(token, str) else "").split(":")
-        # isdigit() alone passes "²" and other digits int() refuses, and a 5,000-digit number int() refuses too.
-        minutes = parts[2] if len(parts) == 4 else ""
-        if parts[0] != TOKEN_PREFIX or not (minutes.isascii() and minutes.isdigit() and len(minutes) <= 4):
+        """Parse a token this skill issued (a length a practice may have); None for anything else.
+
+        Whether that practice is offered at that length is the typed state's check (skill.state.Vocabulary).
+        """
+        match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
+        if match is None or not 0 < int(match.group(2)) <= MAX_PRACTICE_MINUTES:
             return None
-        return cls(parts[1], int(parts[2]), parts[3])
+        return cls(match.group(1), int(match.group(2)), match.group(3))
 
 
 @dataclass(frozen=True)

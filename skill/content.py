@@ -10,13 +10,12 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .content_files import DailyContent, TimerContent, load_daily, load_timer
+from .content_files import DailyContent, TimerContent
 from .errors import ContentError
 from .practices import (
     PRACTICE_LENGTHS,
@@ -25,15 +24,14 @@ from .practices import (
     PracticeScript,
     Step,
     estimate_speech_seconds,
-    load_frames,
-    load_practice,
+    load_steps,
 )
 from .practices import practice_table as practices_table
-from .response_keys import required_responses
 
-# SAFE_LOADER and load_yaml are imported from here by the modules that read other files under prompts/.
-from .yaml_files import SAFE_LOADER as SAFE_LOADER
-from .yaml_files import load_responses_data, load_yaml
+# Re-exported: tests and tools read prompts/ files through these names.
+from .prompt_files import SAFE_LOADER as SAFE_LOADER
+from .prompt_files import Key, YamlFile
+from .prompt_files import load_yaml as load_yaml
 
 __all__ = [
     "PRACTICE_LENGTHS",
@@ -140,98 +138,104 @@ class Content:
         return None
 
 
-def _load_practices(root: Path) -> dict[str, Practice]:
-    """Every practice file, composed with the shared frames (prompts/practice_frames.yaml) when present."""
-    frames_path = root / "practice_frames.yaml"
-    frames = load_frames(frames_path, load_yaml(frames_path)) if frames_path.is_file() else None
-    practices = {}
-    for path in sorted((root / "practices").glob("*.yaml")):
-        practice = load_practice(path, load_yaml(path), frames)
-        practices[practice.id] = practice
-    return practices
-
-
 #: Words that put an affirmation in the first person ("I can rest"), which a speaker must not say as its own.
 _FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|myself|mine)\b")
 
 
-def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
-    data = load_yaml(path)
-    themes = data.get("themes") if isinstance(data, Mapping) else None
-    if not isinstance(themes, Mapping):
-        raise ContentError(f"{path} must have `themes:` mapping theme names to affirmations.")
+def load_affirmations(file: YamlFile) -> tuple[Affirmation, ...]:
+    """prompts/affirmations.yaml: affirmations by theme, ids unique."""
+    themes = file.mapping("themes", what="theme names to lists of affirmations")
     result: list[Affirmation] = []
     seen: set[str] = set()
     for theme, items in themes.items():
-        for item in items:
+        if not isinstance(items, list):
+            raise file.error(f"theme {theme!r} must be a list of affirmations with id and text.", "themes", theme)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping) or not item.get("id") or not str(item.get("text") or "").strip():
+                raise file.error("each affirmation needs an `id:` and a `text:`.", "themes", theme, index)
             text = " ".join(str(item["text"]).split())
-            affirmation = Affirmation(str(item["id"]), str(theme), text, bool(item.get("to_self", False)))
+            affirmation = Affirmation(str(item["id"]), str(theme), text, item.get("to_self") is True)
             if _FIRST_PERSON.search(text) and not affirmation.to_self:
-                raise ContentError(
-                    f"{path}: affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then "
-                    "offered as words to say to yourself) or write it to 'you'."
+                raise file.error(
+                    f"affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then offered as "
+                    "words to say to yourself) or write it to 'you'.",
+                    "themes",
+                    theme,
+                    index,
                 )
             if affirmation.id in seen:
-                raise ContentError(f"{path}: affirmation id {affirmation.id!r} is used twice; ids must be unique.")
+                raise file.error(
+                    f"affirmation id {affirmation.id!r} is used twice; ids must be unique.", "themes", theme, index
+                )
             seen.add(affirmation.id)
             result.append(affirmation)
+    if not result:
+        raise file.error("there are no affirmations; add some under `themes:`.", "themes")
     return tuple(result)
 
 
-def _load_responses(path: Path) -> dict[str, tuple[str, ...]]:
-    data = load_yaml(path)
+def load_responses(file: YamlFile, *keys: Key) -> dict[str, tuple[str, ...]]:
+    """Response keys -> variants, from a file's top level or the mapping at keys."""
+    data = file.mapping(*keys, what="response keys to a sentence or a list of variants") if keys else file.data
     if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must map response keys to a sentence or a list of variants.")
-    return load_responses_data(data)
+        raise file.error("the file must map response keys to a sentence or a list of variants.")
+    entries: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        variants = value if isinstance(value, list) else [value]
+        if not variants or any(not isinstance(v, str) or not v.strip() for v in variants):
+            raise file.error(f"response {key!r} must be a sentence or a list of sentences.", *keys, key)
+        entries[str(key)] = tuple(" ".join(v.split()) for v in variants)
+    return entries
 
 
-def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]]:
-    """The care policy's responses and its short guided breath (prompts/care.yaml)."""
-    data = load_yaml(path)
-    if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
-        raise ContentError(f"{path} must have `responses:` (care replies by key) and `breath:` (steps).")
-    responses = load_responses_data(data["responses"])
-    raw_steps = data.get("breath")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: `breath:` must be a non-empty list of steps with `say:` and `pause:`.")
-    steps = []
-    for index, raw in enumerate(raw_steps, start=1):
-        if not isinstance(raw, Mapping) or "say" not in raw:
-            raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
-        pause = raw.get("pause", 0)
-        if not isinstance(pause, int | float) or isinstance(pause, bool):
-            raise ContentError(f"{path} breath step {index}: pause must be seconds.")
-        steps.append(Step(" ".join(str(raw["say"]).split()), float(pause)))
-    return responses, tuple(steps)
+def load_care_breath(file: YamlFile) -> tuple[Step, ...]:
+    """The short guided breath offered after a care reply (prompts/care.yaml `breath:`)."""
+    if not isinstance(file.get("breath"), list) or not file.get("breath"):
+        raise file.error("`breath:` must be a non-empty list of steps with `say:` and `pause:`.", "breath")
+    return load_steps(file, "breath")
 
 
-def _load_feelings(
-    path: Path, practice_ids: set[str], affirmation_themes: set[str]
+def load_feelings(
+    file: YamlFile, practice_ids: Iterable[str], affirmation_themes: Iterable[str]
 ) -> tuple[tuple[FeelingTheme, ...], str]:
-    data = load_yaml(path)
+    """prompts/checkin.yaml: feeling themes, each with the practice that answers it (and, optionally, the
+    affirmation theme an affirmation offered after it is drawn from), and the default practice."""
+    known, known_themes = set(practice_ids), set(affirmation_themes)
     themes: list[FeelingTheme] = []
-    for theme_id, raw in data["themes"].items():
-        practice = str(raw["practice"])
-        if practice not in practice_ids:
-            raise ContentError(f"{path}: theme {theme_id!r} names unknown practice {practice!r}.")
-        words = tuple(str(w).lower() for w in raw["words"])
-        affirmations = raw.get("affirmations")
-        if affirmations is not None and str(affirmations) not in affirmation_themes:
-            raise ContentError(
-                f"{path}: theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
-                "does not have."
+    for theme_id in file.mapping("themes", what="theme names to `practice:` and `words:`"):
+        practice = str(file.get("themes", theme_id, "practice") or "")
+        if practice not in known:
+            raise file.error(
+                f"theme {theme_id!r} names practice {practice!r}, which has no file in prompts/practices/; "
+                "use one of its file names.",
+                "themes",
+                theme_id,
+                "practice",
+            )
+        words = file.strings("themes", theme_id, "words", what="feeling words", empty=False)
+        affirmations = file.get("themes", theme_id, "affirmations")
+        if affirmations is not None and str(affirmations) not in known_themes:
+            raise file.error(
+                f"theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
+                f"does not have; use one of {', '.join(sorted(known_themes))}.",
+                "themes",
+                theme_id,
+                "affirmations",
             )
         themes.append(
             FeelingTheme(
                 id=str(theme_id),
                 practice=practice,
-                words=words,
+                words=tuple(w.lower() for w in words),
                 affirmations=str(affirmations) if affirmations is not None else None,
             )
         )
-    default = str(data["default_practice"])
-    if default not in practice_ids:
-        raise ContentError(f"{path}: default_practice {default!r} is not a practice id.")
+    default = str(file.get("default_practice") or "")
+    if default not in known:
+        raise file.error(
+            f"default_practice {default!r} has no file in prompts/practices/; use one of its file names.",
+            "default_practice",
+        )
     return tuple(themes), default
 
 
@@ -245,47 +249,17 @@ def content_digest(root: Path) -> str:
 
 
 def load_content(root: Path | None = None) -> Content:
-    """Load and check every content file under root (default: prompts_dir())."""
-    root = root or prompts_dir()
-    if not root.is_dir():
-        raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practices = _load_practices(root)
-    if not practices:
-        raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    affirmations = _load_affirmations(root / "affirmations.yaml")
-    feelings, default_practice = _load_feelings(
-        root / "checkin.yaml", set(practices), {affirmation.theme for affirmation in affirmations}
-    )
-    responses = _load_responses(root / "responses.yaml")
-    care_responses, care_breath = _load_care(root / "care.yaml")
-    timer, timer_responses = load_timer(root / "timer.yaml")
-    daily, daily_responses = load_daily(root / "daily.yaml", set(practices), PRACTICE_LENGTHS)
-    every = dict(responses)
-    others = ((care_responses, "care.yaml"), (timer_responses, "timer.yaml"), (daily_responses, "daily.yaml"))
-    for other, name in others:
-        for key in sorted(set(every) & set(other)):
-            raise ContentError(f"Response key {key!r} is in {name} and another file under prompts/; keep it in one.")
-        every.update(other)
-    for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
-        if key not in every:
-            raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
-    return Content(
-        practices=practices,
-        affirmations=affirmations,
-        responses=Responses(every),
-        feelings=feelings,
-        default_feeling_practice=default_practice,
-        care_breath=care_breath,
-        digest=content_digest(root),
-        timer=timer,
-        daily=daily,
-    )
+    """The spoken content of the Prompts in root (default: prompts_dir()), loaded and checked."""
+    from .prompts import load_prompts
+
+    return load_prompts(root).content
 
 
-@cache
 def default_content() -> Content:
-    """The content in prompts_dir(), loaded once per process."""
-    return load_content()
+    """The content of the default Prompts (prompts_dir()), loaded once per process."""
+    from .prompts import default_prompts
+
+    return default_prompts().content
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:

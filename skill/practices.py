@@ -14,13 +14,16 @@ import re
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from .errors import ContentError
+from .prompt_files import Key, YamlFile
 
 #: Lengths a practice is offered at, in minutes, unless its file says otherwise.
 PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
+
+#: Longest length a practice file may offer, in minutes.
+MAX_PRACTICE_MINUTES = 60
 
 #: Words per minute assumed for guided speech: Alexa at <prosody rate="90%"> and espeak-ng at the
 #: local renderer's matching rate both land close to this, punctuation pauses included.
@@ -145,7 +148,13 @@ class _RawStep:
     lengths: tuple[int, ...] | None
     flex: bool
     volume_db: float
-    where: str
+    file: YamlFile
+    keys: tuple[Key, ...]
+    """Where the step is written, for errors."""
+
+    def error(self, message: str, *more: Key) -> ContentError:
+        """A ContentError naming the step's file and line."""
+        return self.file.error(message, *self.keys, *more)
 
 
 @dataclass(frozen=True)
@@ -158,74 +167,85 @@ class Frames:
     variants: int
 
 
-def _pause_for(raw: Any, minutes: int, where: str) -> float:
-    if isinstance(raw, int | float) and not isinstance(raw, bool):
+def _pause_for(raw: Any, minutes: int, step: _RawStep) -> float:
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and raw >= 0:
         return float(raw)
     if isinstance(raw, Mapping):
         if minutes not in raw:
-            raise ContentError(f"{where}: pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.")
-        return float(raw[minutes])
-    raise ContentError(f"{where}: pause must be seconds or a map of minutes to seconds.")
+            raise step.error(f"the pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.", "pause")
+        return _pause_for(raw[minutes], minutes, step)
+    raise step.error("a pause must be seconds, or a map of minutes to seconds.", "pause")
 
 
-def _raw_steps(raw_steps: Any, where: str) -> tuple[_RawStep, ...]:
+def _raw_steps(file: YamlFile, *keys: Key) -> tuple[_RawStep, ...]:
+    raw_steps = file.get(*keys)
     if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{where}: steps must be a non-empty list.")
+        raise file.error("`steps:` must be a non-empty list.", *keys)
     steps = []
-    for index, raw in enumerate(raw_steps, start=1):
-        at = f"{where} step {index}"
-        if not isinstance(raw, Mapping) or "say" not in raw:
-            raise ContentError(f"{at}: each step needs `say:` text.")
-        text = " ".join(str(raw["say"]).split())
+    for index, raw in enumerate(raw_steps):
+        at = (*keys, index)
+        say = raw.get("say") if isinstance(raw, Mapping) else None
+        if not isinstance(say, str | int | float) or isinstance(say, bool) or not str(say).strip():
+            raise file.error("each step needs `say:` text.", *at)
+        text = " ".join(str(say).split())
         if "<" in text or ">" in text or "&" in text:
-            raise ContentError(f"{at}: write plain text; SSML is added by the skill.")
+            raise file.error("write plain text; SSML is added by the skill.", *at, "say")
         if TURN in text and (not text.startswith(TURN + " ") or not text[len(TURN) + 1 : len(TURN) + 2].islower()):
-            raise ContentError(f"{at}: {TURN} goes at the very start, before a word in lower case.")
+            raise file.error(f"{TURN} goes at the very start, before a word in lower case.", *at, "say")
         lengths = raw.get("lengths")
         if lengths is not None and (not isinstance(lengths, list) or not all(isinstance(m, int) for m in lengths)):
-            raise ContentError(f"{at}: lengths must be a list of minutes, such as [5, 10].")
+            raise file.error("`lengths:` must be a list of minutes, such as [5, 10].", *at, "lengths")
         volume = raw.get("volume", 0)
         if not isinstance(volume, int | float) or isinstance(volume, bool) or not -20 <= volume <= 0:
-            raise ContentError(f"{at}: volume is decibels from -20 to 0, such as -6.")
+            raise file.error("`volume:` is decibels from -20 to 0, such as -6.", *at, "volume")
         steps.append(
-            _RawStep(text, raw.get("pause", 0), tuple(lengths) if lengths else None, bool(raw.get("flex")), volume, at)
+            _RawStep(
+                text, raw.get("pause", 0), tuple(lengths) if lengths else None, bool(raw.get("flex")), volume, file, at
+            )
         )
     return tuple(steps)
 
 
-def _pool(data: Any, key: str, path: Path) -> dict[str, tuple[tuple[_RawStep, ...], ...]]:
-    pools = data.get(key) if isinstance(data, Mapping) else None
-    if not isinstance(pools, Mapping) or not pools:
-        raise ContentError(f"{path} must have `{key}:` mapping pool names to lists of `steps:`.")
+def _pool(file: YamlFile, key: str) -> dict[str, tuple[tuple[_RawStep, ...], ...]]:
+    pools = file.mapping(key, what="pool names to lists of `steps:`")
+    if not pools:
+        raise file.error(f"`{key}:` must map pool names to lists of `steps:`.", key)
     result = {}
     for name, entries in pools.items():
         if not isinstance(entries, list) or not entries:
-            raise ContentError(f"{path}: {key} pool {name!r} must be a non-empty list of `steps:`.")
-        result[str(name)] = tuple(
-            _raw_steps(entry.get("steps") if isinstance(entry, Mapping) else None, f"{path} {key} {name} {number}")
-            for number, entry in enumerate(entries, start=1)
-        )
+            raise file.error(f"{key} pool {name!r} must be a non-empty list of `steps:`.", key, name)
+        result[str(name)] = tuple(_raw_steps(file, key, name, number, "steps") for number in range(len(entries)))
     return result
 
 
-def load_frames(path: Path, data: Any) -> Frames:
-    """The shared openings, closings and turns (prompts/practice_frames.yaml), already parsed as YAML."""
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must have `variants:`, `openings:`, `closings:` and `turns:`.")
-    turns = data.get("turns")
+def load_steps(file: YamlFile, *keys: Key) -> tuple[Step, ...]:
+    """A list of steps at keys with plain pauses in seconds (no lengths, turns or flex), such as care.yaml's breath."""
+    steps = []
+    for raw in _raw_steps(file, *keys):
+        if raw.lengths is not None or raw.flex or raw.text.startswith(TURN) or isinstance(raw.pause, Mapping):
+            raise raw.error("these steps are spoken as written: give each a `say:` and a `pause:` in seconds only.")
+        steps.append(Step(raw.text, _pause_for(raw.pause, 0, raw), raw.volume_db))
+    return tuple(steps)
+
+
+def load_frames(file: YamlFile) -> Frames:
+    """The shared openings, closings and turns (prompts/practice_frames.yaml)."""
+    if not isinstance(file.data, Mapping):
+        raise file.error("the file must have `variants:`, `openings:`, `closings:` and `turns:`.")
+    turns = file.get("turns")
     if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
-        raise ContentError(f'{path}: `turns:` must be a list of short lead-ins such as "Now,".')
-    variants = data.get("variants")
+        raise file.error('`turns:` must be a list of short lead-ins such as "Now,".', "turns")
+    variants = file.get("variants")
     if not isinstance(variants, int) or isinstance(variants, bool) or not 2 <= variants <= 6:
-        raise ContentError(f"{path}: `variants:` must be a whole number from 2 to 6.")
-    openings, closings = _pool(data, "openings", path), _pool(data, "closings", path)
+        raise file.error("`variants:` must be a whole number from 2 to 6.", "variants")
+    openings, closings = _pool(file, "openings"), _pool(file, "closings")
     return Frames(openings, closings, tuple(t.strip() for t in turns), variants)
 
 
 def _fit(steps: Sequence[_RawStep], minutes: int) -> list[tuple[_RawStep, Step]]:
     """The steps present at a length, with their pauses for it."""
     return [
-        (raw, Step(raw.text, _pause_for(raw.pause, minutes, raw.where), raw.volume_db))
+        (raw, Step(raw.text, _pause_for(raw.pause, minutes, raw), raw.volume_db))
         for raw in steps
         if raw.lengths is None or minutes in raw.lengths
     ]
@@ -266,12 +286,14 @@ def _compose(
             step = Step(text, step.pause_seconds, step.volume_db)
         steps.append(step)
     flexible = [index for index, (raw, _) in enumerate(parts) if raw.flex]
-    where = f"prompts/practices/{practice_id}.yaml at {minutes} minutes, variant {variant + 1}"
+    where = f"at {minutes} minutes, variant {variant + 1}"
     script = PracticeScript(practice_id, minutes, tuple(steps), variant)
     if not flexible:
         return script
     if len(flexible) > 1:
-        raise ContentError(f"{where}: mark at most one step `flex: true` at each length (found {len(flexible)}).")
+        raise parts[flexible[1]][0].error(
+            f"{where}, mark at most one step `flex: true` at each length (found {len(flexible)}).", "flex"
+        )
     index = flexible[0]
     written = steps[index].pause_seconds
     fitted = written + minutes * 60 - script.total_seconds
@@ -279,42 +301,47 @@ def _compose(
         over = script.total_seconds - minutes * 60
         words = round(abs(over) * SPEAKING_RATE_WPM / 60)
         change = "shorten it by" if over > 0 else "lengthen it by"
-        raise ContentError(
-            f"{where} runs {abs(over):.0f} s {'long' if over > 0 else 'short'}, more than its flexible silence "
-            f"({parts[index][0].where}) can absorb; {change} about {words} words or change its pauses."
+        raise parts[index][0].error(
+            f"{where} the practice runs {abs(over):.0f} s {'long' if over > 0 else 'short'}, more than this "
+            f"flexible silence can absorb; {change} about {words} words or change its pauses.",
+            "flex",
         )
     steps[index] = Step(steps[index].text, round(fitted, 1), steps[index].volume_db)
     return PracticeScript(practice_id, minutes, tuple(steps), variant)
 
 
-def load_practice(path: Path, data: Any, frames: Frames | None) -> Practice:
-    """One practice file, already parsed as YAML, with every variant at every length composed and checked."""
+def load_practice(file: YamlFile, frames: Frames | None) -> Practice:
+    """One practice file (prompts/practices/<id>.yaml), with every variant at every length composed and checked."""
+    path, data = file.path, file.data
     if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must be a mapping with id, title, description and middles.")
+        raise file.error("a practice must be a mapping with id, title, description and middles.")
     practice_id = str(data.get("id", ""))
     if practice_id != path.stem:
-        raise ContentError(f"{path}: id {practice_id!r} must equal the file name {path.stem!r}.")
+        raise file.error(f"the id {practice_id!r} must equal the file name {path.stem!r}.", "id")
+    for key in ("title", "description"):
+        if not str(data.get(key) or "").strip():
+            raise file.error(f"`{key}:` is missing; every practice has a title and a description.")
     lengths = data.get("lengths", list(PRACTICE_LENGTHS))
-    if not isinstance(lengths, list) or not lengths or not all(isinstance(m, int) and 0 < m <= 60 for m in lengths):
-        raise ContentError(f"{path}: lengths must be a list of minutes from 1 to 60, such as [3, 5, 10].")
+    if not isinstance(lengths, list) or not lengths or not all(_minutes(m) for m in lengths):
+        raise file.error(
+            f"`lengths:` must be a list of minutes from 1 to {MAX_PRACTICE_MINUTES}, such as [3, 5, 10].", "lengths"
+        )
     ending = str(data.get("ending", "return"))
     if ending not in ENDINGS:
-        raise ContentError(f"{path}: ending must be one of {', '.join(ENDINGS)}.")
+        raise file.error(f"`ending:` must be one of {', '.join(ENDINGS)}.", "ending")
     frame = data.get("frame")
     if frame is not None and (frames is None or frame not in frames.openings or frame not in frames.closings):
-        raise ContentError(
-            f"{path}: frame {frame!r} needs an opening and a closing pool of that name in prompts/practice_frames.yaml."
+        raise file.error(
+            f"the frame {frame!r} needs an opening and a closing pool of that name in prompts/practice_frames.yaml.",
+            "frame",
         )
     if "middles" in data:
         raw_middles = data["middles"]
         if not isinstance(raw_middles, list) or not raw_middles:
-            raise ContentError(f"{path}: middles must be a non-empty list, each with `steps:`.")
-        middles = [
-            _raw_steps(m.get("steps") if isinstance(m, Mapping) else None, f"{path} middle {number}")
-            for number, m in enumerate(raw_middles, start=1)
-        ]
+            raise file.error("`middles:` must be a non-empty list, each with `steps:`.", "middles")
+        middles = [_raw_steps(file, "middles", number, "steps") for number in range(len(raw_middles))]
     else:
-        middles = [_raw_steps(data.get("steps"), str(path))]
+        middles = [_raw_steps(file, "steps")]
     count = max(len(middles), frames.variants if frames is not None and frame is not None else 1)
     scripts: dict[int, tuple[PracticeScript, ...]] = {}
     for minutes in sorted(set(lengths)):
@@ -323,15 +350,19 @@ def load_practice(path: Path, data: Any, frames: Frames | None) -> Practice:
         )
         texts = [tuple(step.text for step in script.steps) for script in variants]
         if len(set(texts)) != len(texts):
-            raise ContentError(f"{path}: two variants at {minutes} minutes are the same; add a middle or an opening.")
+            raise file.error(f"two variants at {minutes} minutes are the same; add a middle or an opening.")
         scripts[minutes] = variants
     return Practice(
         id=practice_id,
-        title=str(data["title"]),
+        title=" ".join(str(data["title"]).split()),
         description=" ".join(str(data["description"]).split()),
         scripts=scripts,
         ending=ending,
     )
+
+
+def _minutes(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_PRACTICE_MINUTES
 
 
 def practice_table(practices: Mapping[str, Practice]) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 """Request envelopes read by ask-sdk's own DefaultSerializer, after a check that their JSON types fit.
 
 DefaultSerializer hands some malformed values to handlers unchanged: an object or a list where the
-model declares a number, a number beyond Alexa's 64 bits, a time 25 hours east of UTC or in year 1
-(which overflow later, converted to the listener's zone), a string where a list belongs (read as its
-characters). `check_types` walks the parsed JSON beside the model's declared types first and raises
-SerializationException, so the endpoint answers 400 and no handler meets such a value.
+model declares a number, a number beyond Alexa's 64 bits, a string where a list belongs (read as its
+characters), a time no parser reads. `check_types` walks the parsed JSON beside the model's declared
+types first and raises SerializationException, so the endpoint answers 400 and no handler meets such
+a value. It judges the shape of the JSON only: whether a well-shaped value makes sense (a time in
+year 1 or at +25:00, an offset, a token, a slot value) is judged in one place, the typed state at the
+edge (skill/state_request.py, timestamps by skill.state.as_moment), which resets it with one log line.
 
 The walk reads only ask-sdk-model's public class metadata (`deserialized_types`, `attribute_map`,
 `get_real_child_model`), the same the serializer is driven by, so it follows new model versions; no
@@ -30,25 +32,6 @@ from ask_sdk_core.serialize import DefaultSerializer
 _INT_LIMIT = 2**63
 #: The primitive type names ask-sdk-model declares (DefaultSerializer.NATIVE_TYPES_MAPPING).
 _NATIVE = frozenset(DefaultSerializer.NATIVE_TYPES_MAPPING)
-
-
-def sane_timestamp(moment: dt.datetime) -> dt.datetime:
-    """moment itself when it is a real instant that survives conversion to any time zone; ValueError if not.
-
-    A parser may accept an offset of 25 hours, or year 1 or 9999, which later overflow when converted
-    to the listener's zone.
-    """
-    try:
-        if moment.tzinfo is not None:
-            moment.utcoffset()  # raises ValueError for an offset of a day or more
-            utc = moment.astimezone(dt.UTC)
-        else:
-            utc = moment
-    except OverflowError:
-        raise ValueError("time out of range") from None
-    if not 1 < utc.year < 9999:
-        raise ValueError("time out of range")
-    return moment
 
 
 class CheckedSerializer(DefaultSerializer):
@@ -169,9 +152,9 @@ def _check_native(value: Any, kind: str) -> None:
         if not isinstance(value, str):
             raise _wrong("an ISO 8601 time", value)
         try:
-            sane_timestamp(_parse_time(value))
+            _parse_time(value)
         except (ValueError, OverflowError):
-            raise SerializationException("A time is not a real moment.") from None
+            raise SerializationException("A time is not ISO 8601.") from None
 
 
 def _parse_time(text: str) -> dt.datetime:

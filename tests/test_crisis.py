@@ -106,10 +106,10 @@ def test_crisis_detection_on_the_held_out_set() -> None:
 
 
 def test_crisis_detection_fits_its_training_examples() -> None:
-    from skill.content import prompts_dir
+    from skill.prompts import default_prompts
     from skill.safety_model import labelled_examples
 
-    examples = labelled_examples(prompts_dir())
+    examples = labelled_examples(default_prompts())
     recall, alarms = _rates({"crisis": examples["crisis"], "not_crisis": examples["none"]})
     assert recall >= 0.95 and alarms <= 0.03
 

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import itertools
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ import pytest
 
 from skill.app import build_skill
 from skill.content import default_content
-from skill.daily import DAILY, choose, practice_of_the_day
+from skill.daily import choose, with_practice_of_the_day
 from skill.locality import api_client
 from skill.persistence import SQLitePersistenceAdapter
-from skill.progress import record_completion
+from skill.state import Vocabulary
+from skill.state_user import UserState
 
 from .conftest import FixtureDevice, text
 from .settings_api_double import DEVICE_ID, TOKEN, FakeAlexaSettingsApi
@@ -42,33 +44,50 @@ def suggested(response: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("user", ["amzn1.ask.account.A", "amzn1.ask.account.B", "someone else"])
 def test_each_day_differs_from_the_last_and_the_rotation_comes_round(user: str) -> None:
-    attributes: dict[str, Any] = {}
-    picks = [practice_of_the_day(attributes, ROTATION, user, START + dt.timedelta(days=d)) for d in range(70)]
+    state = UserState()
+    picks = []
+    for d in range(70):
+        state = with_practice_of_the_day(state, ROTATION, user, START + dt.timedelta(days=d))
+        assert state.daily is not None and state.daily.day == START + dt.timedelta(days=d)
+        picks.append(state.daily.practice)
     assert all(a != b for a, b in itertools.pairwise(picks))
     for week in range(10):
         assert sorted(picks[7 * week : 7 * week + 7]) == sorted(ROTATION)  # untouched by practice: a full turn
 
 
 def test_the_choice_holds_all_day_even_after_practising() -> None:
-    attributes: dict[str, Any] = {}
-    first = practice_of_the_day(attributes, ROTATION, "u", START)
+    state = with_practice_of_the_day(UserState(), ROTATION, "u", START)
+    assert state.daily is not None
+    first = state.daily.practice
     for practice in ROTATION:
-        record_completion(attributes, practice, START)
-    assert practice_of_the_day(attributes, ROTATION, "u", START) == first
+        state = state.finished(practice, START)
+    assert state.last_done == dict.fromkeys(ROTATION, START)
+    again = with_practice_of_the_day(state, ROTATION, "u", START).daily
+    assert again is not None and again.practice == first
     # Worked out again from scratch the same day (a new device, say), history before today decides alike.
-    fresh = {key: value for key, value in attributes.items() if key != DAILY}
-    assert practice_of_the_day(fresh, ROTATION, "u", START) == first
+    fresh = with_practice_of_the_day(replace(state, daily=None), ROTATION, "u", START).daily
+    assert fresh is not None and fresh.practice == first
+    # Stored and read back (ids and dates only), the pick and the history survive; malformed ones are reset.
+    raw = state.to_raw()
+    assert raw["daily"] == {"day": START.isoformat(), "practice": first}
+    assert UserState.parse(raw, Vocabulary.of(default_content())) == (state, [])
+    broken, problems = UserState.parse(
+        {**raw, "daily": {"day": "2026-13-40", "practice": first}, "last_done": {"x": 3}},
+        Vocabulary.of(default_content()),
+    )
+    assert broken.daily is None and broken.last_done == {}
+    assert problems == ["user.last_done", "user.daily.day"] or set(problems) == {"user.last_done", "user.daily.day"}
 
 
 def test_what_was_done_lately_is_passed_over() -> None:
     turn = choose(ROTATION, "u", START, {}, None)
-    lately = {turn: (START - dt.timedelta(days=2)).isoformat()}
+    lately = {turn: START - dt.timedelta(days=2)}
     assert choose(ROTATION, "u", START, lately, None) != turn
-    long_ago = {turn: (START - dt.timedelta(days=30)).isoformat()}
+    long_ago = {turn: START - dt.timedelta(days=30)}
     assert choose(ROTATION, "u", START, long_ago, None) == turn
     # All done lately: the one done longest ago.
-    everything = {p: (START - dt.timedelta(days=1)).isoformat() for p in ROTATION}
-    everything[ROTATION[3]] = (START - dt.timedelta(days=3)).isoformat()
+    everything = {p: START - dt.timedelta(days=1) for p in ROTATION}
+    everything[ROTATION[3]] = START - dt.timedelta(days=3)
     assert choose(ROTATION, "u", START, everything, None) == ROTATION[3]
 
 

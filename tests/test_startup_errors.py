@@ -201,7 +201,7 @@ def test_a_missing_response_key_is_found_at_start(env: dict[str, str], prompts: 
 def test_a_missing_care_response_names_care_yaml(env: dict[str, str], prompts: Path) -> None:
     _edit(prompts / "care.yaml", "care_goodbye:", "care_goodby:")
     result = run([*KINDWELL, "practices"], {**env, "KINDWELL_PROMPTS": str(prompts)})
-    one_sentence(result, f"{prompts / 'care.yaml'} has no response 'care_goodbye'")
+    one_sentence(result, f"{prompts / 'care.yaml'} line ", "no response 'care_goodbye'")
 
 
 @pytest.mark.parametrize("endpoint", ["notaurl", "http://kindwell.example.org/alexa", "https://", "https://a b/x"])
@@ -266,3 +266,11 @@ def test_models_list_says_which_model_voice_uses(env: dict[str, str], tmp_path: 
     assert "kindwell voice uses none of these" in listed.stdout and "no English model" in listed.stdout
     voice = run([*KINDWELL, "voice", "--wav", "x.wav"], {**env, "KINDWELL_VOSK_CACHE": str(shelf)})
     one_sentence(voice, "no English model")
+
+
+def test_a_bad_template_stops_the_server_at_start(env: dict[str, str], prompts: Path) -> None:
+    en = prompts / "language" / "en.yaml"
+    line = _edit(en, '- "affirm me"', '- "affirm (me"')
+    environment = {**env, "KINDWELL_PROMPTS": str(prompts), "KINDWELL_VERIFY": "0"}
+    result = run([*KINDWELL, "serve", "--port", str(free_port())], environment)
+    one_sentence(result, f"{en} line {line}:", "cannot be parsed")

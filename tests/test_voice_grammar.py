@@ -21,6 +21,7 @@ from local_runner.settings import RecognizerSettings
 from skill.content import load_yaml, prompts_dir
 from skill.errors import ContentError
 from skill.language import PLACEHOLDER, default_language
+from skill.prompts import load_prompts
 from skill.text import normalize
 from testkit.voice import phrasebook_grammar
 
@@ -143,11 +144,11 @@ def test_a_new_safety_example_word_is_named_by_the_check(tmp_path: Path, grammar
     safety = copied / "safety.yaml"
     safety.write_text(safety.read_text().replace("spoken_alarm:\n", "spoken_alarm:\n  - zonk myself\n"))
     known = grammar.check(lambda word: True).words  # every word the real prompts need: the model knows them
-    report = template_grammar(prompts=copied).check(lambda word: word in known)
+    report = template_grammar(load_prompts(copied)).check(lambda word: word in known)
     assert report.missing == ("snollygoster", "zonk")
     assert report.safety_missing == ("snollygoster", "zonk")
     assert "snollygoster, zonk" in report.summary() and "crisis language" in report.summary()
-    assert "zonk myself" in spoken_alarms(copied)
+    assert "zonk myself" in spoken_alarms(load_prompts(copied))
 
 
 def test_a_malformed_alarm_list_is_one_sentence_naming_the_file(tmp_path: Path) -> None:
@@ -155,8 +156,8 @@ def test_a_malformed_alarm_list_is_one_sentence_naming_the_file(tmp_path: Path) 
     shutil.copytree(prompts_dir(), copied)
     safety = copied / "safety.yaml"
     safety.write_text(safety.read_text().replace("spoken_alarm:\n", "spoken_alarm: suicide\nunused:\n"))
-    with pytest.raises(ContentError, match=r"safety\.yaml: spoken_alarm must be a list of phrases"):
-        spoken_alarms(copied)
+    with pytest.raises(ContentError, match=r"safety\.yaml line \d+: spoken_alarm must be a list of phrases"):
+        load_prompts(copied)
 
 
 def test_nothing_kindwell_says_holds_an_alarm_phrase_but_a_crisis_lines_name(grammar: CommandGrammar) -> None:
@@ -164,7 +165,7 @@ def test_nothing_kindwell_says_holds_an_alarm_phrase_but_a_crisis_lines_name(gra
     # say an alarm phrase, or KindWell would interrupt itself with the crisis reply.
     root = prompts_dir()
     spoken = [*sorted((root / "practices").glob("*.yaml")), root / "affirmations.yaml", root / "responses.yaml"]
-    spoken += [root / "checkin.yaml", root / "practice_frames.yaml"]
+    spoken += [root / "checkin.yaml", root / "words.yaml", root / "practice_frames.yaml"]
     for path in spoken:
         text = f" {normalize(path.read_text())} "
         assert [alarm for alarm in grammar.alarms if f" {alarm} " in text] == [], path.name

@@ -145,6 +145,6 @@ def test_a_reset_is_one_log_line_and_the_turn_goes_on(open_server: LiveServer, l
     lines = [line for line in log.take() if "kindwell" in line]
     assert reply.status == 200 and reply.json()["response"]["outputSpeech"]
     assert lines == [
-        "WARNING kindwell.state: Reset malformed session state (playing, pending, offer) "
-        "during IntentRequest:AMAZON.NextIntent."
+        "WARNING kindwell.state: Reset malformed state (session.offer, session.pending.minutes, "
+        "session.playing.segment) during IntentRequest:AMAZON.NextIntent."
     ]

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
 
 from .audio import AudioPlayerEventHandler, PlaybackControllerHandler, SystemExceptionHandler
 from .base import SkillServices
 from .care import CareFollowUpHandler, CareHandler
 from .conversation import (
     CancelHandler,
-    FallbackHandler,
     HelpHandler,
     KindExceptionHandler,
     LaunchHandler,
@@ -19,15 +22,9 @@ from .conversation import (
     UnhandledRequestHandler,
 )
 from .daily import DailyPracticeHandler
+from .dialog import FallbackHandler, NoHandler, YesHandler
 from .events import SkillDisabledHandler
-from .kindness import (
-    AffirmationHandler,
-    CheckInHandler,
-    ListPracticesHandler,
-    NoHandler,
-    ProgressHandler,
-    YesHandler,
-)
+from .kindness import AffirmationHandler, CheckInHandler, ListPracticesHandler, ProgressHandler
 from .practice import (
     NextHandler,
     PauseHandler,
@@ -38,8 +35,16 @@ from .practice import (
     UnsupportedHandler,
 )
 from .timer import TimerHandler, TimerPartHandler
+from .turn import CommitInterceptor, StateInterceptor
 
-__all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
+__all__ = ["KindExceptionHandler", "SkillServices", "request_handlers", "state_interceptors"]
+
+
+def state_interceptors(
+    services: SkillServices,
+) -> tuple[AbstractRequestInterceptor, AbstractResponseInterceptor]:
+    """The global request interceptor that parses state into typed models, and the response one that writes it back."""
+    return StateInterceptor(services), CommitInterceptor()
 
 
 def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:

@@ -7,7 +7,7 @@ import logging
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from .base import KindHandler, is_request
+from .base import KindHandler, facts, is_request
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -23,7 +23,9 @@ class SkillDisabledHandler(KindHandler):
         return is_request(handler_input, "AlexaSkillEvent.SkillDisabled")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        if self.services.adapter is not None:
+        # The user id is read at the edge like every request's (skill.state_request.RequestFacts); an event
+        # without one names no record, so there is nothing to delete.
+        if self.services.adapter is not None and facts(handler_input).user_id is not None:
             self.services.adapter.delete_attributes(handler_input.request_envelope)
             _LOGGER.info("Deleted a user's progress: they disabled the skill.")
         response: Response = handler_input.response_builder.response

@@ -15,9 +15,8 @@ from ask_sdk_model import Response
 
 from .. import ssml
 from ..content import estimate_speech_seconds
-from ..progress import Attributes, record_completion
+from ..state import Awaiting, TimerInParts
 from ..timer import (
-    BELLS,
     DEFAULT_BELLS,
     TIMER_ID,
     Bell,
@@ -25,31 +24,22 @@ from ..timer import (
     TimerPart,
     TimerPlan,
     snap_timer_minutes,
-    timer_state,
 )
 from ..timer import timer_parts as cut_parts
 from .audio import play, playable_track
 from .base import (
-    AWAITING,
-    OFFER,
-    PENDING,
-    PLAYING,
     KindHandler,
+    facts,
     is_intent,
-    resolved_id,
     respond,
-    session,
     slot_text,
+    state,
     today,
+    update_session,
     update_user,
 )
 from .practice import requested_minutes
 
-#: Session keys: the timer being spoken in parts, and what was heard before its length was asked.
-TIMER = "timer"
-TIMER_PENDING = "timer_pending"
-AWAITING_LENGTH = "timer_length"
-AWAITING_PART = "timer_part"
 #: Intents that go on to the next part, and those that end the timer, while a part waits.
 _CONTINUE = ("AMAZON.NextIntent", "AMAZON.ResumeIntent", "AMAZON.YesIntent")
 _FINISH = ("AMAZON.PauseIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NoIntent")
@@ -63,25 +53,25 @@ class TimerHandler(KindHandler):
             return True
         # "Ten minutes", answering "how long would you like to sit?", arrives as a bare length.
         return (
-            session(handler_input).get(AWAITING) == AWAITING_LENGTH
+            state(handler_input).awaiting is Awaiting.TIMER_LENGTH
             and is_intent(handler_input, "StartPracticeIntent")
             and slot_text(handler_input, "practice") is None
             and requested_minutes(handler_input) is not None
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        pending = attributes.pop(TIMER_PENDING, None) or {}
+        earlier = state(handler_input).timer_bells
+        update_session(handler_input, timer_bells=None)
         heard, snapped_bells = self._bells(handler_input)
-        bells = heard or (pending["bells"] if pending.get("bells") in BELLS else DEFAULT_BELLS)
+        bells = heard or earlier or DEFAULT_BELLS
         requested = requested_minutes(handler_input)
         if requested is None:
-            attributes[TIMER_PENDING] = {"bells": bells}
+            update_session(handler_input, timer_bells=bells)
             return respond(
                 handler_input,
                 ssml.sentence(self.say("timer_ask_length")),
                 reprompt=ssml.sentence(self.say("timer_ask_length_reprompt")),
-                awaiting=AWAITING_LENGTH,
+                awaiting=Awaiting.TIMER_LENGTH,
             )
         minutes = snap_timer_minutes(requested)
         notes = []
@@ -93,14 +83,14 @@ class TimerHandler(KindHandler):
 
     def _bells(self, handler_input: HandlerInput) -> tuple[str | None, bool]:
         """(interval setting asked for, or None; True when what was asked is not offered)."""
-        resolved = resolved_id(handler_input, "bells")
-        if resolved in BELLS:
-            return resolved, False
+        offered = facts(handler_input).slots.bells
+        if offered is not None:
+            return offered, False
         heard = slot_text(handler_input, "bells")
         if heard is None:
             return None, False
-        # Local front ends send the id itself; anything else asked for bells we do not offer.
-        return (heard, False) if heard in BELLS else ("every_five", True)
+        # Anything else asked for is bells we do not offer: the nearest we do.
+        return "every_five", True
 
 
 def start_timer(
@@ -108,14 +98,12 @@ def start_timer(
 ) -> Response:
     """Begin the timer: one stream where the device and endpoint can play it, else the first SSML part."""
     plan = TimerPlan.of(minutes, bells)
-    attributes = session(handler_input)
-    for key in (PENDING, OFFER, PLAYING, TIMER_PENDING):
-        attributes.pop(key, None)
+    update_session(handler_input, pending=None, offer=None, playing=None, timer_bells=None)
     intro = ssml.sentence(handler.say(f"timer_intro_{plan.bells}", minutes=minutes))
     catalog = handler.services.audio
     track = catalog.timer_track(minutes, plan.bells) if catalog is not None else None
     if track is not None and playable_track(handler_input, handler.services, track):
-        attributes.pop(TIMER, None)
+        update_session(handler_input, timer=None)
         return play(handler_input, handler.services, track, 0, " ".join(p for p in (prefix, intro) if p))
     return deliver_part(handler_input, handler, plan, 0, " ".join(p for p in (prefix, intro) if p))
 
@@ -142,25 +130,20 @@ def deliver_part(
     else:
         opening.append(ssml.sentence(handler.say("timer_part_resume")))
     body = " ".join([*(p for p in opening if p), ssml.pause(1.5), part_ssml(handler, part)])
-    attributes = session(handler_input)
     if index == len(parts) - 1:
-        attributes.pop(TIMER, None)
+        update_session(handler_input, timer=None)
         day = today(handler_input, handler.services)
-
-        def finish(user_attributes: Attributes) -> None:
-            record_completion(user_attributes, TIMER_ID, day)
-
-        update_user(handler_input, handler.services, finish)
+        update_user(handler_input, lambda saved: saved.finished(TIMER_ID, day))
         closing = ssml.sentence(handler.say("timer_complete", minutes=plan.minutes))
         return respond(handler_input, f"{body} {ssml.pause(1.0)} {closing}", end_session=True)
-    attributes[TIMER] = {"minutes": plan.minutes, "bells": plan.bells, "part": index}
+    update_session(handler_input, timer=TimerInParts(plan.minutes, plan.bells, index))
     done = round(part.end / 60)
     waiting = ssml.sentence(handler.say("timer_part_done", done=done, minutes=plan.minutes))
     return respond(
         handler_input,
         f"{body} {waiting}",
         reprompt=ssml.sentence(handler.say("timer_part_reprompt")),
-        awaiting=AWAITING_PART,
+        awaiting=Awaiting.TIMER_PART,
     )
 
 
@@ -195,22 +178,20 @@ class TimerPartHandler(KindHandler):
     """While a timer part waits: continue goes on, pause or stop ends the timer, anything else is explained."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        attributes = session(handler_input)
+        session = state(handler_input)
         return (
-            attributes.get(AWAITING) == AWAITING_PART
-            and timer_state(attributes.get(TIMER)) is not None
+            session.awaiting is Awaiting.TIMER_PART
+            and session.timer is not None
             and is_intent(handler_input, *_CONTINUE, *_FINISH, "AMAZON.FallbackIntent")
         )
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        state = timer_state(attributes.get(TIMER))
-        assert state is not None
-        plan, index = state
+        timer = state(handler_input).timer
+        assert timer is not None
         if is_intent(handler_input, *_CONTINUE):
-            return deliver_part(handler_input, self, plan, index + 1)
+            return deliver_part(handler_input, self, timer.plan, timer.part + 1)
         if is_intent(handler_input, *_FINISH):
-            attributes.pop(TIMER, None)
+            update_session(handler_input, timer=None)
             return respond(handler_input, ssml.sentence(self.say("timer_stopped")), end_session=True)
         text = ssml.sentence(self.say("timer_part_reprompt"))
-        return respond(handler_input, text, reprompt=text, awaiting=AWAITING_PART, remember=False)
+        return respond(handler_input, text, reprompt=text, awaiting=Awaiting.TIMER_PART, remember=False)

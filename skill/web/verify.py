@@ -40,7 +40,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
 from ..errors import KindWellError
-from ..serializer import sane_timestamp
+from ..state import as_moment
 from .addressing import RequestRejected, application_id, check_skill_id
 
 __all__ = [
@@ -269,8 +269,6 @@ class RequestVerifier:
         stamp = parse_timestamp(raw)
         if stamp is None:
             raise RequestRejected("The request timestamp is not an ISO 8601 time.")
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
         tolerance = self._tolerance
         kind = request.get("type") if isinstance(request, dict) else None
         if isinstance(kind, str) and kind.startswith("AlexaSkillEvent."):
@@ -281,9 +279,10 @@ class RequestVerifier:
 
 
 def parse_timestamp(raw: str) -> dt.datetime | None:
-    """An ISO 8601 request timestamp, or None when it is not one (or not a real moment, like a +25:00 offset)."""
+    """An ISO 8601 request timestamp in UTC, or None when it is not one (or not a real moment, like a +25:00
+    offset or year 1): read as the skill's typed state reads it (skill.state.as_moment)."""
     try:
-        return sane_timestamp(dt.datetime.fromisoformat(raw))
+        return as_moment(dt.datetime.fromisoformat(raw))
     except ValueError:
         return None
 
