@@ -26,18 +26,29 @@ from skill.state import (
     Pending,
     Position,
     SessionState,
+    TimerInParts,
     Vocabulary,
     as_count,
     as_moment,
 )
-from skill.state_user import MAX_COUNT, MAX_DAYS_KEPT, MAX_HEARD, MAX_OFFSET_MS, SavedAudio, UserState, parse_token
+from skill.state_user import (
+    MAX_COUNT,
+    MAX_DAYS_KEPT,
+    MAX_HEARD,
+    MAX_OFFSET_MS,
+    DailyPick,
+    SavedAudio,
+    UserState,
+    parse_token,
+)
 
 CONTENT = default_content()
 VOCABULARY = Vocabulary.of(CONTENT)
 PRACTICES = sorted(VOCABULARY.practices or ())
 THEMES = sorted({affirmation.theme for affirmation in CONTENT.affirmations})
-SESSION_KEYS = ["awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt", "affirm_theme"]
-USER_KEYS = ["visits", "completed", "by_practice", "days", "heard", "position", "audio"]
+SESSION_KEYS = ["awaiting", "offer", "pending", "playing", "care", "last_speech", "last_reprompt", "affirm_theme",
+                "timer", "timer_bells", "zone"]  # fmt: skip
+USER_KEYS = ["visits", "completed", "by_practice", "days", "heard", "position", "audio", "last_done", "daily"]
 TRACK = AudioTrack("soothing_breath", 10, "0123456789ab")
 
 # Values that are nearly right are the interesting ones: known ids, offered lengths, dates, tokens.
@@ -185,8 +196,12 @@ def test_a_full_session_round_trips() -> None:
         last_speech='<prosody rate="90%">Breathe.</prosody>',
         last_reprompt="Shall we go on?",
         affirm_theme="rest_and_soothing",
+        timer=TimerInParts(20, "every_five", 4),
+        timer_bells="halfway",
+        zone="Pacific/Auckland",
     )
     raw = state.to_raw()
+    assert raw["timer"] == {"minutes": 20, "bells": "every_five", "part": 4} and raw["zone"] == "Pacific/Auckland"
     assert raw["awaiting"] == "care_followup" and raw["playing"] == {
         "practice": "mindfulness",
         "minutes": 10,
@@ -206,8 +221,12 @@ def test_a_full_user_round_trips() -> None:
         heard=("sk01", "sk02"),
         position=Position("loving_kindness", 5, 2),
         audio=SavedAudio(TRACK, 65_432),
+        last_done={"soothing_breath": dt.date(2026, 11, 25), "timer": dt.date(2026, 11, 24)},
+        daily=DailyPick(dt.date(2026, 11, 25), "mindfulness"),
     )
     raw = state.to_raw()
+    assert raw["daily"] == {"day": "2026-11-25", "practice": "mindfulness"}
+    assert raw["last_done"] == {"soothing_breath": "2026-11-25", "timer": "2026-11-24"}
     assert raw["days"] == ["2026-11-24", "2026-11-25"] and raw["audio"] == {"token": TRACK.token, "offset": 65_432}
     _round_trips(raw, UserState.parse, state)
 
@@ -244,6 +263,11 @@ def test_an_empty_state_stores_nothing() -> None:
         ({"awaiting": "bogus"}, ["session.awaiting"]),
         ({"last_speech": "</speak><audio src='x'/>"}, ["session.last_speech"]),
         ({"secret words": 1}, ["session.unknown"]),
+        ({"timer": {"minutes": 7, "bells": "none", "part": 0}}, ["session.timer.minutes"]),
+        ({"timer": {"minutes": 10, "bells": "gong", "part": 0}}, ["session.timer.bells"]),
+        ({"timer": {"minutes": 10, "bells": "none", "part": -1}}, ["session.timer.part"]),
+        ({"timer": "10"}, ["session.timer"]),
+        ({"zone": "Europe/London; DROP"}, ["session.zone"]),
         ([1, 2], ["session"]),
     ],
 )
