@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,7 +25,7 @@ from hassil import recognize_best
 from .care import TIER_OF_INTENT, CareTier
 from .content import load_yaml, prompts_dir
 from .errors import ModelUnavailableError
-from .language import PLACEHOLDER, Language, default_language
+from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language, default_language, load_paraphrases
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
 from .safety import SafetyPolicy, default_safety
@@ -90,8 +90,10 @@ class IntentClassifier:
         feeling_words: Iterable[str],
         out_of_domain: Iterable[str],
         feeling_sentences: Iterable[str] = (),
+        paraphrases: Mapping[str, Iterable[str]] | None = None,
     ) -> tuple[list[str], list[str]]:
-        """(sentences, labels): templates with their slots filled by random values from the lists."""
+        """(sentences, labels): templates with their slots filled by random values from the lists, then
+        the hand-written paraphrases (prompts/language/paraphrases.yaml) under their intents."""
         rng = random.Random(7)
         fillers: dict[str, list[str]] = {
             "practice": [phrase for phrase, _ in language.list_values("practice")],
@@ -122,6 +124,10 @@ class IntentClassifier:
         ood = list(out_of_domain)
         texts += ood
         labels += [OUT_OF_DOMAIN] * len(ood)
+        for name, sentences in (paraphrases or {}).items():
+            items = list(sentences)
+            texts += items
+            labels += [OUT_OF_DOMAIN if name == PARAPHRASE_OUT_OF_DOMAIN else name] * len(items)
         return texts, labels
 
     @classmethod
@@ -198,7 +204,11 @@ class Matcher:
 
     def _training_data(self) -> tuple[list[str], list[str]]:
         return IntentClassifier.training_data(
-            self.language, self._feeling_words, self._out_of_domain, feeling_examples(self._root)
+            self.language,
+            self._feeling_words,
+            self._out_of_domain,
+            feeling_examples(self._root),
+            load_paraphrases(self.language, self._root),
         )
 
     def _sources(self) -> list[Path]:
