@@ -24,7 +24,7 @@ from hassil import recognize_best
 
 from .care import TIER_OF_INTENT, CareTier
 from .errors import ModelUnavailableError
-from .language import PLACEHOLDER, Language
+from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language, load_paraphrases
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
 from .prompts import Prompts, default_prompts
@@ -91,9 +91,11 @@ class IntentClassifier:
         fillers: Mapping[str, list[str]],
         out_of_domain: Iterable[str],
         feeling_sentences: Iterable[str] = (),
+        paraphrases: Mapping[str, Iterable[str]] | None = None,
     ) -> tuple[list[str], list[str]]:
         """(sentences, labels): templates with their slots filled by random values from the fillers
-        (Prompts.fillers: the table the offline grammar uses too), feelings and out-of-domain requests."""
+        (Prompts.fillers: the table the offline grammar uses too), feelings, out-of-domain requests, then
+        the hand-written paraphrases (prompts/language/paraphrases*.yaml) under their intents."""
         rng = random.Random(7)
 
         def fill(template: str) -> str:
@@ -118,6 +120,10 @@ class IntentClassifier:
         ood = list(out_of_domain)
         texts += ood
         labels += [OUT_OF_DOMAIN] * len(ood)
+        for name, phrasings in (paraphrases or {}).items():
+            items = list(phrasings)
+            texts += items
+            labels += [OUT_OF_DOMAIN if name == PARAPHRASE_OUT_OF_DOMAIN else name] * len(items)
         return texts, labels
 
     @classmethod
@@ -189,7 +195,11 @@ class Matcher:
 
     def _training_data(self) -> tuple[list[str], list[str]]:
         return IntentClassifier.training_data(
-            self.language, self.prompts.fillers.for_training(), self._out_of_domain, self.prompts.feeling_sentences()
+            self.language,
+            self.prompts.fillers.for_training(),
+            self._out_of_domain,
+            self.prompts.feeling_sentences(),
+            load_paraphrases(self.language, self.prompts.root),
         )
 
     def _sources(self) -> list[Path]:
