@@ -2,7 +2,7 @@
 
 Each check raises a ContentError: one sentence naming the file and, where YAML gives it, the line,
 and saying what to change. The response keys the skill speaks are declared here with the
-placeholders it fills in each (tests/test_prompts.py checks the handlers use no other key), so a
+placeholders it fills in each (tests/unit/test_prompts.py checks the handlers use no other key), so a
 missing or misspelt key or placeholder stops start-up instead of a conversation.
 """
 

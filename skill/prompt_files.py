@@ -16,7 +16,7 @@ import yaml
 from .errors import ContentError
 
 # libyaml's loader when PyYAML was built with it (every PyPI wheel is): parsing prompts/ at start-up
-# takes a fraction of the pure-Python loader's time. tests/test_fast_paths.py checks both agree.
+# takes a fraction of the pure-Python loader's time. tests/unit/test_fast_paths.py checks both agree.
 SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Key = str | int
