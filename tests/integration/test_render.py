@@ -126,6 +126,9 @@ def test_render_all_renders_every_variant_and_only_what_changed(tmp_path: Path, 
     for path in (edited_prompts / "practices").glob("*.yaml"):
         source = path.read_text()
         path.write_text(re.sub(r"(?m)^lengths: .*\n", "", source).replace("\nframe:", "\nlengths: [3]\nframe:", 1))
+    # The check-in's default offer must be a length every practice has (words.yaml `offers: minutes:`).
+    words = edited_prompts / "words.yaml"
+    words.write_text(re.sub(r"(?m)^(  minutes:) 5$", r"\1 3", words.read_text()))
     content = load_content(edited_prompts)
     practice_total = sum(p.variant_count(m) for p in content.practices.values() for m in p.lengths)
     assert practice_total == 8 * 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,12 +12,13 @@ from typing import Any
 
 import pytest
 
+from skill.envelopes import invoke
 from skill.settings import EndpointSettings
 from skill.web import create_app
 from skill.web.verify import RequestVerifier
 from testkit.alexa_pki import TEST_SKILL_ID, FakeAmazonCertServer, signing_identity, trust_store
 
-from ..conftest import FixtureDevice
+from ..conftest import FixtureDevice, load_fixture
 from ..web_support import LiveServer, live_server
 
 
@@ -53,6 +55,22 @@ def test_disabling_with_nothing_stored_is_fine(device: FixtureDevice, db_path: P
     response = device.send("skill_disabled")
     assert response["response"].get("outputSpeech") is None
     assert rows(db_path) == []
+
+
+def test_an_event_without_a_user_deletes_nothing_and_logs_one_reset(
+    skill: Any, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    staying = FixtureDevice(skill, user_id="amzn1.ask.account.STAYING")
+    _practise(staying)
+    event = load_fixture("skill_disabled")
+    del event["context"]["System"]["user"]
+    with caplog.at_level(logging.INFO):
+        response = invoke(skill, event)
+    assert response["response"].get("outputSpeech") is None
+    assert len(rows(db_path)) == 1
+    messages = [r.getMessage() for r in caplog.records if r.name.startswith(("kindwell", "skill"))]
+    assert messages == []  # read at the edge as having no user: nothing to delete, nothing reset
+    assert not any(record.exc_info for record in caplog.records)
 
 
 class SignedSender:
