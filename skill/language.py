@@ -141,7 +141,7 @@ def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, 
                 where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
                 raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
             if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
-                raise ContentError(f"{path}: {key} must be a list of phrasings, one `- \"...\"` line each.")
+                raise ContentError(f'{path}: {key} must be a list of phrasings, one `- "..."` line each.')
             result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
     return result
 
