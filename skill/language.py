@@ -18,7 +18,7 @@ from hassil.parse_expression import parse_sentence
 from hassil.sample import sample_sentence
 
 from .errors import ContentError
-from .prompt_files import YamlFile, load_yaml
+from .prompt_files import YamlFile
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -125,25 +125,6 @@ def _expand_alternatives(expression: Any) -> Iterable[str]:
 PARAPHRASE_OUT_OF_DOMAIN = "out_of_domain"
 #: Care intents are decided by the care check and learnt from prompts/safety_examples*.yaml, never from here.
 _CARE_INTENTS = frozenset({"CrisisSupportIntent", "SupportSomeoneIntent", "HardTimeIntent"})
-
-
-def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, list[str]]:
-    """prompts/language/paraphrases*.yaml: intent (or out_of_domain) -> natural phrasings the paraphrase
-    classifier learns from beside the templates (never Alexa samples); {} when there are none."""
-    allowed = {*language.custom_intents, *language.builtin_intents, PARAPHRASE_OUT_OF_DOMAIN} - _CARE_INTENTS
-    result: dict[str, list[str]] = {}
-    for path in sorted(((root or language.path.parent.parent) / "language").glob("paraphrases*.yaml")):
-        data = load_yaml(path) or {}
-        if not isinstance(data, Mapping):
-            raise ContentError(f"{path} must map intent names to lists of phrasings; write `IntentName:` keys.")
-        for key, items in data.items():
-            if str(key) not in allowed:
-                where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
-                raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
-            if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
-                raise ContentError(f'{path}: {key} must be a list of phrasings, one `- "..."` line each.')
-            result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
-    return result
 
 
 def compile_templates(templates: YamlFile) -> Intents:

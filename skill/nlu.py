@@ -24,10 +24,10 @@ from hassil import recognize_best
 
 from .care import TIER_OF_INTENT, CareTier
 from .errors import ModelUnavailableError
-from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language, load_paraphrases
+from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
-from .prompts import Prompts, default_prompts
+from .prompts import Prompts, default_prompts, load_paraphrases
 from .safety import SafetyPolicy, default_safety, load_safety
 from .safety_model import TOKENIZER_FILE, read_head
 from .text import best_phrase_match, normalize, parse_minutes

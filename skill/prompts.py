@@ -39,7 +39,7 @@ from .content_files import load_daily, load_timer
 from .errors import ContentError
 from .practices import PRACTICE_LENGTHS, Frames, Practice, load_frames, load_practice
 from .prompt_checks import DAILY, TIMER, check_intents, check_practice_ids, check_responses, check_templates
-from .prompt_files import YamlFile, read_yaml
+from .prompt_files import YamlFile, load_yaml, read_yaml
 from .safety_source import SafetyExamples, SafetySource, example_files, load_examples, load_safety_source
 from .words import Words, load_words
 
@@ -218,3 +218,24 @@ def _cues(file: YamlFile, practice_ids: Mapping[str, object]) -> Cues:
         request=file.strings("request_cues", what="request words", empty=False),
         out_of_domain=file.strings("out_of_domain", what="requests for other apps", empty=False),
     )
+
+
+def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, list[str]]:
+    """prompts/language/paraphrases*.yaml: intent (or out_of_domain) -> natural phrasings the paraphrase
+    classifier learns from beside the templates (never Alexa samples); {} when there are none."""
+    from .language import _CARE_INTENTS, PARAPHRASE_OUT_OF_DOMAIN
+
+    allowed = {*language.custom_intents, *language.builtin_intents, PARAPHRASE_OUT_OF_DOMAIN} - _CARE_INTENTS
+    result: dict[str, list[str]] = {}
+    for path in sorted(((root or language.path.parent.parent) / "language").glob("paraphrases*.yaml")):
+        data = load_yaml(path) or {}
+        if not isinstance(data, Mapping):
+            raise ContentError(f"{path} must map intent names to lists of phrasings; write `IntentName:` keys.")
+        for key, items in data.items():
+            if str(key) not in allowed:
+                where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
+                raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
+            if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
+                raise ContentError(f'{path}: {key} must be a list of phrasings, one `- "..."` line each.')
+            result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
+    return result

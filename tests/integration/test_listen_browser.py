@@ -89,5 +89,5 @@ def test_page_works_without_javascript(site: tuple[LiveServer, str], browser: Br
     page.goto(f"http://{server.host}:{server.port}/listen")
     assert page.locator("audio[controls]").count() == 1
     assert page.locator(f'a[href="{src}"]').count() == 1  # fallback link inside the player
-    assert page.locator("text=Not rendered yet").count() == 24  # 7 practices x 3 lengths, 4 timer lengths, less 1
+    assert page.locator("text=Not rendered yet").count() == 28  # 7 practices x 3, wind-down x 4, timer x 4, less 1
     context.close()

@@ -170,7 +170,7 @@ def test_what_a_real_session_stores_is_what_the_page_says(server: LiveServer, tm
     import json
     import sqlite3
 
-    from .conftest import FixtureDevice
+    from ..conftest import FixtureDevice
 
     db_path = tmp_path / "kindwell.sqlite3"
     device = FixtureDevice(build_skill(SQLitePersistenceAdapter(db_path), rng=random.Random(3)))

@@ -132,7 +132,7 @@ def test_malformed_signed_bodies_to_the_verifying_endpoint(
 
 
 def test_a_reset_is_one_log_line_and_the_turn_goes_on(open_server: LiveServer, log: LogCapture) -> None:
-    from .conftest import load_fixture
+    from ..conftest import load_fixture
 
     envelope = load_fixture("amazon_next")
     envelope["session"]["attributes"] = {

@@ -97,7 +97,7 @@ def test_a_long_request_is_not_cut_to_ten_minutes(device: FixtureDevice) -> None
 
 
 def test_it_ends_quietly_without_a_question(device: FixtureDevice, db_path: Any) -> None:
-    from .test_skill_flows import stored
+    from ..unit.test_skill_flows import stored
 
     response = sleep_request(device, 10)
     parts = [response]

@@ -80,7 +80,7 @@ def test_without_a_check_in_affirmations_come_from_every_theme(device: FixtureDe
 
 
 def test_a_themed_round_keeps_what_was_heard_from_the_others(device: FixtureDevice, db_path: Any) -> None:
-    from .test_skill_flows import stored
+    from ..unit.test_skill_flows import stored
 
     first = [affirmation_in(device.send("affirmation")).id for _ in range(5)]
     device.next_day()

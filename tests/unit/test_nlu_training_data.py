@@ -11,8 +11,9 @@ import yaml
 
 from skill.content import load_yaml, prompts_dir
 from skill.errors import ContentError
-from skill.language import PARAPHRASE_OUT_OF_DOMAIN, default_language, load_language, load_paraphrases
+from skill.language import PARAPHRASE_OUT_OF_DOMAIN, default_language, load_language
 from skill.nlu import OUT_OF_DOMAIN, Matcher
+from skill.prompts import load_paraphrases
 from skill.text import normalize, parse_minutes
 
 DATA = Path(__file__).parent.parent / "data"

@@ -366,7 +366,7 @@ def test_a_launch_parses_no_learning_data_and_compiles_no_templates(tmp_path: Pa
     from skill.envelopes import invoke, speech_of
     from skill.persistence import SQLitePersistenceAdapter
 
-    from .conftest import load_fixture
+    from ..conftest import load_fixture
 
     prompts = load_prompts(PROMPTS)
     skill = build_skill(SQLitePersistenceAdapter(tmp_path / "db.sqlite3"), prompts=prompts)
