@@ -198,10 +198,6 @@ class EspeakSynthesizer:
             # pyttsx3 queues these and runs them in order inside runAndWait, reporting failures to
             # "error" listeners rather than raising. The engine is shared, so each call sets them all.
             token = self._engine.connect("error", lambda exception, **_: errors.append(exception))
-            # espeak-ng can deliver the last audio (and pyttsx3 write the file) after runAndWait has
-            # returned; the file is read only once pyttsx3 says this utterance finished.
-            finished = threading.Event()
-            done = self._engine.connect("finished-utterance", lambda **_: finished.set())
             try:
                 self._engine.setProperty("voice", self.settings.voice)
                 self._engine.setProperty("volume", self.settings.volume)
@@ -211,11 +207,8 @@ class EspeakSynthesizer:
                 # carries KindWell's replies. Synthesis runs in this thread and takes milliseconds.
                 with contextlib.redirect_stdout(io.StringIO()):
                     self._engine.runAndWait()
-                    if not finished.wait(SYNTH_TIMEOUT_SECONDS):
-                        errors.append(TimeoutError(f"no speech after {SYNTH_TIMEOUT_SECONDS} s"))
             finally:
                 self._engine.disconnect(token)
-                self._engine.disconnect(done)
             if errors:
                 raise self._failure(errors[0])
             try:
@@ -235,9 +228,6 @@ class EspeakSynthesizer:
             f"espeak-ng could not speak ({error}); reinstall it with `sudo apt-get install espeak-ng`."
         )
 
-
-SYNTH_TIMEOUT_SECONDS = 60
-"""Longest wait for one utterance's audio (a practice step is well under a minute of speech)."""
 
 _ENGINE_LOCK = threading.Lock()
 """pyttsx3 has one engine per driver per process, and runAndWait refuses to run twice at once."""
