@@ -42,7 +42,7 @@ system-deps:
 ## Requests are verified when KINDWELL_SKILL_ID is set; without it the endpoint serves loopback only,
 ## unverified, for local trials, and says so loudly.
 run: setup
-	$(VENV)/bin/kindwell export-model build/skill-package
+	$(VENV)/bin/kindwell export-model build/alexa
 ifdef KINDWELL_SKILL_ID
 	$(VENV)/bin/gunicorn $(GUNICORN_CONFIG) $(GUNICORN_ARGS) --bind $(HOST):$(PORT) 'skill.web:create_app()'
 else
@@ -69,6 +69,7 @@ bench: system-deps setup
 	$(PY) bench/care_accuracy.py
 	$(PY) bench/cold_start.py
 	$(PY) bench/voice_latency.py
+	$(PY) bench/bells.py
 
 ## Endpoint throughput and latency next to a bare Flask echo (installs wrk when it can).
 bench-endpoint: setup

@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT))  # run as `python bench/...` from a checkout
 
 from bench.care_accuracy import held_out  # noqa: E402
 from skill.care import CareTier  # noqa: E402
-from skill.content import prompts_dir  # noqa: E402
 from skill.embedding_head import EmbeddingHead  # noqa: E402
 from skill.embeddings import default_embedder  # noqa: E402
 from skill.linear_text_model import LinearTextModel  # noqa: E402
 from skill.model_cache import ngram_pipeline  # noqa: E402
+from skill.prompts import default_prompts  # noqa: E402
 from skill.safety import load_safety  # noqa: E402
 from skill.safety_model import CONCERN_THRESHOLD, THRESHOLD, labelled_examples, training_data  # noqa: E402
 from skill.text import best_phrase_match, normalize  # noqa: E402
@@ -77,7 +77,7 @@ Vote = tuple[np.ndarray, np.ndarray]
 
 
 def describe(texts: list[str]) -> Texts:
-    policy = load_safety(prompts_dir(), use_classifier=False)
+    policy = load_safety(default_prompts(), use_classifier=False)
     cues = {"self_critical": policy.self_criticism}
     clean = [normalize(t) for t in texts]
     return Texts(
@@ -114,10 +114,10 @@ class Measure:
     """Training examples, folds and held-out sets, and how a set of verdicts scores on each."""
 
     def __init__(self) -> None:
-        root = prompts_dir()
-        texts, labels = training_data(root)
+        prompts = default_prompts()
+        texts, labels = training_data(prompts)
         self.labels = np.array(labels)
-        hard = {normalize(t) for t in labelled_examples(root)["none"]}
+        hard = {normalize(t) for t in labelled_examples(prompts)["none"]}
         self.hard = np.array([t in hard for t in texts])
         self.train = describe(texts)
         self.keys = [(s, label) for s, tiers in held_out().items() for label, items in tiers.items() for _ in items]

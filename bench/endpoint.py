@@ -218,7 +218,6 @@ def main() -> None:
     args = parser.parse_args()
     from cryptography.hazmat.primitives import serialization
 
-
     with tempfile.TemporaryDirectory(prefix="kindwell-bench-") as tmp:
         work = Path(tmp)
         identity = signing_identity()

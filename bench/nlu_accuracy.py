@@ -18,10 +18,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from skill.content import load_yaml  # noqa: E402
 from skill.nlu import Matcher  # noqa: E402
+from skill.prompts import default_prompts  # noqa: E402
 from skill.safety import default_safety, load_safety  # noqa: E402
-from skill.safety_model import example_files  # noqa: E402
 from testkit.paraphrases import is_correct  # noqa: E402
 
 
@@ -64,12 +63,8 @@ def main() -> None:
 
 def training_examples() -> dict[str, list[str]]:
     """Every labelled crisis example the classifier learns from."""
-    merged: dict[str, list[str]] = {"crisis": [], "not_crisis": []}
-    for path in example_files(ROOT / "prompts"):
-        data = load_yaml(path)
-        merged["crisis"] += data["crisis"]
-        merged["not_crisis"] += data["not_crisis"]
-    return merged
+    examples = default_prompts().safety_examples.labelled
+    return {"crisis": list(examples["crisis"]), "not_crisis": list(examples["none"])}
 
 
 def crisis_report(show_errors: bool) -> None:

@@ -2,7 +2,7 @@
 
 Phase 1, malformed: N seeded malformed bodies (default 10,000) are posted to the unverified endpoint
 (gunicorn, gthread, 2 workers x 4 threads by default) by 8 keep-alive clients. Bodies are request
-envelopes the product itself builds (skill.envelopes.Conversation), broken the ways issue 9 lists:
+envelopes the device simulator builds (local_runner.device.Conversation), broken the ways issue 9 lists:
 wrong JSON types, 1e400 and 5,000-digit numbers, non-ASCII digits in tokens, +25:00 and year-1
 timestamps, null resolutions, no user, session state no version wrote, deep nesting, raw bytes and
 truncated JSON. The goal: 0 responses 5xx and 0 tracebacks in gunicorn's log.
@@ -36,7 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.endpoint import served  # noqa: E402
-from skill.envelopes import Conversation, PlayerState  # noqa: E402
+from local_runner.device import Conversation, PlayerState  # noqa: E402
+from skill.state import Awaiting  # noqa: E402
 
 USER_PREFIX = "amzn1.ask.account.SOAK"
 PRACTICES = ["mindfulness", "soothing_breath", "loving_kindness", "reframing", "nope", ""]
@@ -51,7 +52,7 @@ def base_envelopes(user: str) -> list[dict[str, Any]]:
     player.player = PlayerState("kindwell:soothing_breath:10:0123456789ab", 61_000, "PLAYING")
 
     def intent(name: str, slots: dict[str, Any] | None = None) -> dict[str, Any]:
-        from skill.envelopes import slot_json
+        from local_runner.device import slot_json
 
         objects = {slot: slot_json(slot, *value) if isinstance(value, tuple) else slot_json(slot, value)
                    for slot, value in (slots or {}).items()}  # fmt: skip
@@ -90,7 +91,7 @@ class Breaker:
                                 [None], {"a": None}, *RAW)  # fmt: skip
     TIMESTAMPS = ("2026-11-25T09:30:00+25:00", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59-05:00", "yesterday", "")
     STATE_KEYS = ("playing", "pending", "offer", "awaiting", "care", "last_speech", "last_reprompt", "_user")
-    AWAITING = ("practice_offer", "segment", "resume_offer", "affirmation_offer", "care_followup")
+    AWAITING = tuple(question.value for question in Awaiting)
 
     def __init__(self, seed: int, bases: list[dict[str, Any]]) -> None:
         self.rng = random.Random(seed)
@@ -209,7 +210,7 @@ def load_phase(port: int, clients: int, users: int, seconds: float) -> tuple[Cou
     stop = time.monotonic() + seconds
 
     def client(index: int) -> None:
-        from skill.envelopes import slot_json
+        from local_runner.device import slot_json
 
         device = Conversation(None, user_id=f"{USER_PREFIX}{index % users:03d}")  # type: ignore[arg-type]
         slots = {"practice": slot_json("practice", practice, practice), "minutes": slot_json("minutes", minutes)}

@@ -18,6 +18,7 @@ import soundfile
 
 from skill.errors import UserInputError
 
+from .resample import to_mono_int16
 from .settings import AudioSettings
 
 
@@ -74,17 +75,6 @@ def _pcm(samples: np.ndarray) -> np.ndarray:
     if data.dtype != np.int16:
         data = np.clip(np.round(data.astype(np.float64) * 32767), -32768, 32767).astype(np.int16)
     return data.reshape(-1)
-
-
-def to_mono_int16(samples: np.ndarray, source_rate: int, target_rate: int) -> np.ndarray:
-    """Audio of any shape and rate as mono int16 at target_rate (linear resampling)."""
-    data = np.asarray(samples, dtype=np.float64)
-    if data.ndim == 2:
-        data = data.mean(axis=1)
-    if source_rate != target_rate and data.size:
-        count = round(data.size * target_rate / source_rate)
-        data = np.interp(np.linspace(0, data.size - 1, count), np.arange(data.size), data)
-    return np.clip(np.round(data), -32768, 32767).astype(np.int16)
 
 
 def split_chunks(samples: np.ndarray, frames: int) -> Iterator[bytes]:

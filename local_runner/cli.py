@@ -54,19 +54,41 @@ def voice(
 
 @click.command()
 @click.argument("practice", required=False)
-@click.option("--minutes", type=int, help="Length to render: 3, 5 or 10.")
+@click.option(
+    "--minutes", type=int, help="Length to render: 3, 5 or 10 (the wind-down also 20; the timer 5, 10, 15 or 20)."
+)
+@click.option("--variant", type=int, default=1, show_default=True, help="Which variant of the practice, from 1.")
+@click.option(
+    "--bells",
+    type=click.Choice(["none", "halfway", "every_five"]),
+    default="none",
+    show_default=True,
+    help="The timer's interval bells.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write (.mp3 or .wav).")
 @click.option(
     "--all",
     "all_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Render every practice at every length into this folder (only what changed).",
+    help="Render every variant of every practice at every length into this folder (only what changed).",
 )
 @friendly_errors
-def render(practice: str | None, minutes: int | None, output: Path | None, all_dir: Path | None) -> None:
-    """Render a practice to MP3 or WAV: `render PRACTICE --minutes N -o FILE` or `render --all DIR`."""
-    from skill.audio_catalog import AudioCatalog, default_audio_dir
-    from skill.content import PRACTICE_LENGTHS, default_content
+def render(
+    practice: str | None,
+    minutes: int | None,
+    variant: int,
+    bells: str,
+    output: Path | None,
+    all_dir: Path | None,
+) -> None:
+    """Render a practice or the timer to MP3 or WAV: `render PRACTICE --minutes N -o FILE` or `render --all DIR`.
+
+    PRACTICE `timer` is the silent meditation timer (with --bells for interval bells; it has no variants).
+    """
+    from skill.audio_catalog import AudioCatalog
+    from skill.content import default_content
+    from skill.folders import audio_dir
+    from skill.timer import TIMER_ID, TIMER_LENGTHS
 
     content = default_content()
     if all_dir is not None:
@@ -74,8 +96,9 @@ def render(practice: str | None, minutes: int | None, output: Path | None, all_d
             raise UserInputError(
                 "Use either `kindwell render --all DIR` or `kindwell render PRACTICE --minutes N -o FILE`."
             )
-        renderer = _practice_renderer(AudioCatalog(content, all_dir, None))
-        total = sum(renderer.steps_in(p, m) for p in content.practices for m in PRACTICE_LENGTHS)
+        catalog = AudioCatalog(content, all_dir, None)
+        renderer = _practice_renderer(catalog)
+        total = sum(renderer.steps_in(t.practice, t.minutes, catalog.variant_of(t) or 0) for t in catalog.tracks())
         with click.progressbar(length=total, label="Rendering practices", file=sys.stderr) as bar:
             done = renderer.render_all(bar.update)
         fresh = sum(1 for _, rendered in done if rendered)
@@ -83,20 +106,30 @@ def render(practice: str | None, minutes: int | None, output: Path | None, all_d
         return
     if not practice or output is None or minutes is None:
         raise UserInputError("Say what to render: `kindwell render PRACTICE --minutes N -o FILE`, or `--all DIR`.")
-    if practice not in content.practices:
-        raise UserInputError(f"There is no practice {practice!r}; choose one of {', '.join(content.practices)}.")
-    if minutes not in PRACTICE_LENGTHS:
-        offered = ", ".join(str(m) for m in PRACTICE_LENGTHS)
+    if practice not in content.practices and practice != TIMER_ID:
+        choices = ", ".join([*content.practices, TIMER_ID])
+        raise UserInputError(f"There is no practice {practice!r}; choose one of {choices}.")
+    lengths = TIMER_LENGTHS if practice == TIMER_ID else content.practice(practice).lengths
+    if minutes not in lengths:
+        offered = ", ".join(str(m) for m in lengths)
         raise UserInputError(f"The {practice} practice comes in {offered} minutes; pass one of those to --minutes.")
+    count = 1 if practice == TIMER_ID else content.practice(practice).variant_count(minutes)
+    if not 1 <= variant <= count:
+        raise UserInputError(f"The {practice} practice has variants 1 to {count}; pass one of those to --variant.")
     if output.suffix.lower() not in (".mp3", ".wav"):
         raise UserInputError(f"Cannot write {output.name}: use a file name ending in .mp3 or .wav.")
-    renderer = _practice_renderer(AudioCatalog(content, default_audio_dir(), None))
+    catalog = AudioCatalog(content, audio_dir(), None)
+    renderer = _practice_renderer(catalog)
+    if practice == TIMER_ID:
+        track = catalog.timer_track(minutes, bells)
+    else:
+        track = catalog.track(practice, minutes, variant - 1)
     renderer.check_writable(output)  # before minutes of rendering, not after
     with click.progressbar(
-        length=renderer.steps_in(practice, minutes), label=f"Rendering {practice}", file=sys.stderr
+        length=renderer.steps_in(track.practice, minutes, variant - 1), label=f"Rendering {practice}", file=sys.stderr
     ) as bar:
-        samples = renderer.render(practice, minutes, bar.update)
-    renderer.write(samples, output)
+        samples = renderer.render_track(track, bar.update)
+    renderer.write(samples, output, renderer.bitrate_for(track))
     click.echo(f"{output} ({len(samples) / renderer.sample_rate / 60:.1f} minutes)")
 
 
@@ -141,8 +174,10 @@ def models_download(name: str) -> None:
 @friendly_errors
 def models_list() -> None:
     """Show the Vosk models installed in ~/.cache/vosk, and which one `kindwell voice` uses."""
+    from skill.folders import vosk_models_dir
+
     from .errors import NoModelError
-    from .models import cache_dir, find_model, installed_models
+    from .models import find_model, installed_models
 
     found = installed_models()
     why = ""
@@ -151,7 +186,7 @@ def models_list() -> None:
     except NoModelError as err:
         used, why = None, str(err)
     if not found:
-        click.echo(f"No models in {cache_dir()}; run `kindwell models download en-us`.")
+        click.echo(f"No models in {vosk_models_dir()}; run `kindwell models download en-us`.")
     for path in found:
         click.echo(f"{path}  (kindwell voice uses this one)" if path == used else str(path))
     if used is None and found:

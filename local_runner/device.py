@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
 
-from skill.audio_catalog import AudioCatalog, AudioTrack
+from skill.audio_catalog import AudioCatalog
 from skill.envelopes import invoke
 
 LOCAL_APPLICATION_ID = "amzn1.ask.skill.kindwell-local"
@@ -202,12 +203,11 @@ class Conversation:
 
 @dataclass(frozen=True)
 class LocalAudioCatalog(AudioCatalog):
-    """Rendered tracks on this machine, played from their own files: URLs are file:// URIs.
+    """Rendered tracks and bells on this machine, played from their own files: URLs are file:// URIs.
 
     Only a device on the same machine gets these; the web endpoint's catalog hands Alexa HTTPS only.
     """
 
-    def url(self, track: AudioTrack) -> str | None:
-        """The rendered track's file:// URI; None when it is not rendered."""
-        path = self.path(track)
+    def served(self, path: Path) -> str | None:
+        """The rendered file's file:// URI; None when it is not rendered."""
         return path.resolve().as_uri() if path.is_file() else None

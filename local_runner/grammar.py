@@ -10,23 +10,21 @@ list values it heard put back in, before the matcher sees it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
-from skill.content import load_yaml, prompts_dir
-from skill.errors import ContentError
-from skill.language import PLACEHOLDER, Language, default_language
-from skill.safety_model import example_files
-from skill.text import normalize, number_words
-
-from .settings import WAKE_PHRASES
+from skill.language import PLACEHOLDER
+from skill.prompts import Prompts, default_prompts
+from skill.text import normalize
 
 #: Lists whose values are cut out of a transcript before snapping, longest phrase first.
-SLOT_LISTS = ("duration", "practice", "feeling", "minutes")
+SLOT_LISTS = ("duration", "practice", "bells", "feeling", "minutes")
 _MINUTE_WORDS = ("minute", "minutes", "min")
+#: The example file whose crisis sentences are grammar phrases: the plainly worded core set. The other
+#: files' indirect phrasings teach the classifier and are heard through the open recognizer.
+GRAMMAR_EXAMPLES = "safety_examples.yaml"
 
 
 @dataclass(frozen=True)
@@ -175,75 +173,45 @@ def fill_values(sentence: str, heard: Mapping[str, list[str]]) -> str | None:
     return None if missing else " ".join(filled.split())
 
 
-def template_grammar(
-    language: Language | None = None,
-    prompts: Path | None = None,
-    wake_phrases: Iterable[str] = WAKE_PHRASES,
-) -> CommandGrammar:
-    """The English command grammar from prompts/: templates, lists, feelings, crisis examples, alarm
-    phrases and wake phrases, with the words of every safety example for the vocabulary check."""
-    language = language or default_language()
-    root = prompts or prompts_dir()
+def template_grammar(prompts: Prompts | None = None, wake_phrases: Iterable[str] | None = None) -> CommandGrammar:
+    """The command grammar from the Prompts (default: prompts_dir()'s): templates, the one table of slot
+    fillers, crisis examples, alarm phrases and wake phrases (words.yaml's unless given), with the words of
+    every safety example for the vocabulary check."""
+    prompts = prompts or default_prompts()
+    language = prompts.language
     sentences: set[str] = set()
     for name in language.intents.intents:
         sentences.update(normalize_template(s) for s in language.expand(name, expand_lists=False))
-    checkin = load_yaml(root / "checkin.yaml")
-    feelings = sorted({normalize(str(w)) for theme in checkin["themes"].values() for w in theme["words"]})
-    values: dict[str, tuple[str, ...]] = {
-        "practice": tuple(sorted({normalize(p) for p, _ in language.list_values("practice")})),
-        "duration": tuple(sorted({normalize(p) for p, _ in language.list_values("duration")})),
-        "minutes": tuple(number_words(n) for n in range(1, 61)),
-        "feeling": tuple(feelings),
-    }
+    values = prompts.fillers.for_grammar()
     # PLACEHOLDER.split alternates text and captured list names: keep the text only.
     fragments = {part.strip() for s in sentences for part in PLACEHOLDER.split(s)[::2] if part.strip()}
-    crisis = load_yaml(root / "safety_examples.yaml").get("crisis", [])
-    alarms = spoken_alarms(root)
+    wake = prompts.words.wake_phrases if wake_phrases is None else tuple(wake_phrases)
+    alarms = prompts.safety.spoken_alarms
+    crisis = prompts.safety_examples.by_file.get(GRAMMAR_EXAMPLES, {}).get("crisis", ())
     phrases = (
         fragments
         | {v for vs in values.values() for v in vs}
-        | {normalize(p) for p in wake_phrases}
-        | {normalize(str(example)) for example in crisis}
+        | {normalize(p) for p in wake}
+        | {normalize(example) for example in crisis}
         | set(alarms)
     )
     return CommandGrammar(
         phrases=tuple(sorted(p for p in phrases if p)),
         sentences=tuple(sorted(sentences)),
-        values=values,
+        values={name: values[name] for name in SLOT_LISTS if name in values},
         alarms=alarms,
-        safety_words=frozenset(safety_example_words(root)) | {w for alarm in alarms for w in alarm.split()},
+        safety_words=frozenset(safety_example_words(prompts)) | {w for alarm in alarms for w in alarm.split()},
     )
 
 
-def spoken_alarms(root: Path | None = None) -> tuple[str, ...]:
+def spoken_alarms(prompts: Prompts | None = None) -> tuple[str, ...]:
     """The alarm phrases of prompts/safety.yaml (`spoken_alarm`), normalised, longest first."""
-    path = (root or prompts_dir()) / "safety.yaml"
-    raw = load_yaml(path).get("spoken_alarm") or []
-    if not isinstance(raw, list) or not all(isinstance(item, str) for item in raw):
-        raise ContentError(f"{path}: spoken_alarm must be a list of phrases; write each as a `- phrase` line.")
-    phrases = {normalize(item) for item in raw} - {""}
-    return tuple(sorted(phrases, key=lambda p: (-len(p.split()), p)))
+    return (prompts or default_prompts()).safety.spoken_alarms
 
 
-def safety_example_words(root: Path | None = None) -> set[str]:
-    """Every word of every item under every key of prompts/safety_examples*.yaml, normalised."""
-    words: set[str] = set()
-    for path in example_files(root or prompts_dir()):
-        for text in _texts(load_yaml(path)):
-            words.update(normalize(text).split())
-    return words
-
-
-def _texts(value: object) -> Iterator[str]:
-    """The strings anywhere in a YAML value (lists and mappings of examples, however nested)."""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        yield str(value)
-    elif isinstance(value, Mapping):
-        for item in value.values():
-            yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
+def safety_example_words(prompts: Prompts | None = None) -> set[str]:
+    """Every word of every example in prompts/safety_examples*.yaml, normalised (read through the Prompts)."""
+    return (prompts or default_prompts()).safety_examples.words()
 
 
 def normalize_template(sentence: str) -> str:

@@ -71,8 +71,11 @@ class VoiceLoop:
         self.replies: list[Reply] = []
         self.stopped_at: float | None = None
         """time.monotonic() when barge-in last silenced the speaker."""
-        wake = sorted({normalize(p) for p in self.settings.wake_phrases}, key=len, reverse=True)
+        words = matcher.prompts.words
+        wake = sorted({normalize(p) for p in self.settings.wake_phrases or words.wake_phrases}, key=len, reverse=True)
         self._wake = tuple(wake)
+        self.commands: dict[str, str] = dict(self.settings.commands or words.barge_in.items())
+        """Spoken command word -> the intent it sends, heard while KindWell speaks or plays."""
         # One request at a time reaches the skill: the player's events come from its own thread.
         self._lock = threading.RLock()
         self.player: DevicePlayer | None = None

@@ -1,12 +1,11 @@
 """Vosk models: find one, download one (progress bar, SHA-256 check, atomic unpack), list them.
 
-Models live where Vosk itself looks: ~/.cache/vosk (KINDWELL_VOSK_CACHE moves it).
+Models live where Vosk itself looks: ~/.cache/vosk (KINDWELL_VOSK_CACHE moves it; skill.folders).
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import tempfile
 import urllib.error
@@ -16,6 +15,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from skill.folders import env_path, vosk_models_dir
 
 from .errors import DownloadError, NoModelError
 
@@ -47,12 +48,6 @@ KNOWN_MODELS: dict[str, ModelSource] = {
 DEFAULT_MODEL = "en-us"
 
 
-def cache_dir() -> Path:
-    """Vosk's usual model folder (~/.cache/vosk), or KINDWELL_VOSK_CACHE."""
-    override = os.environ.get("KINDWELL_VOSK_CACHE")
-    return Path(override) if override else Path.home() / ".cache" / "vosk"
-
-
 def looks_like_model(path: Path) -> bool:
     """True when a folder has the files every Vosk model has."""
     return (path / "am" / "final.mdl").is_file() and (path / "conf" / "model.conf").is_file()
@@ -60,7 +55,7 @@ def looks_like_model(path: Path) -> bool:
 
 def installed_models(directory: Path | None = None) -> list[Path]:
     """Models in the cache folder, by name."""
-    base = directory or cache_dir()
+    base = directory or vosk_models_dir()
     if not base.is_dir():
         return []
     return sorted(p for p in base.iterdir() if p.is_dir() and not p.name.startswith(".") and looks_like_model(p))
@@ -71,10 +66,9 @@ def find_model(explicit: Path | None = None) -> Path:
     if explicit is not None:
         return explicit
     for variable in ("KINDWELL_VOSK_MODEL", "VOSK_MODEL_PATH"):
-        value = os.environ.get(variable)
-        if not value:
+        path = env_path(variable)
+        if path is None:
             continue
-        path = Path(value).expanduser()
         if variable == "VOSK_MODEL_PATH" and not looks_like_model(path):
             # Vosk's own variable names a folder of models; take the English one in it.
             models = installed_models(path)
@@ -86,7 +80,7 @@ def find_model(explicit: Path | None = None) -> Path:
     models = installed_models()
     found = _english(models)
     if found is None:
-        raise NoModelError(no_english_model(str(cache_dir()), models) if models else NO_MODEL)
+        raise NoModelError(no_english_model(str(vosk_models_dir()), models) if models else NO_MODEL)
     return found
 
 
@@ -129,7 +123,7 @@ def download(
             known = ", ".join(sorted(KNOWN_MODELS))
             raise DownloadError(f"Unknown model {name!r}; choose one of: {known}.")
         source = KNOWN_MODELS[name]
-    base = directory or cache_dir()
+    base = directory or vosk_models_dir()
     target = base / source.name
     if looks_like_model(target):
         return target
@@ -196,6 +190,6 @@ def _safe_extract(bundle: zipfile.ZipFile, destination: Path) -> None:
 
 def remove_partial(directory: Path | None = None) -> None:
     """Delete leftovers of interrupted downloads."""
-    base = directory or cache_dir()
+    base = directory or vosk_models_dir()
     for leftover in base.glob(".download-*"):
         shutil.rmtree(leftover, ignore_errors=True)

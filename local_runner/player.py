@@ -27,9 +27,10 @@ from urllib.request import url2pathname
 import numpy as np
 import soundfile
 
-from .audio import Speaker, to_mono_int16
+from .audio import Speaker
 from .device import Conversation, PlayerState
 from .errors import VoiceError
+from .resample import to_mono_int16
 from .settings import PlayerSettings
 
 PLAY = "AudioPlayer.Play"

@@ -2,7 +2,8 @@
 
 The speaker plays from PortAudio's callback, so stop() silences within one device buffer, and counts
 the samples the device has taken: the AudioPlayer's position comes from that count, not wall time.
-A device that cannot run at the rate asked for is opened at its own default rate and resampled.
+A device that cannot run at the rate asked for is opened at its own default rate and resampled
+block by block with soxr (resample.py), which filters out what the new rate cannot carry.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from .audio import _pcm, to_mono_int16
+from .audio import _pcm
 from .errors import AudioDeviceError
+from .resample import StreamResampler
 from .settings import AudioSettings
 
 
@@ -55,6 +57,9 @@ class SoundDeviceMicrophone:
                 latency=self.settings.input_latency_s,
                 callback=self._callback,
             )
+            self._resampler = (
+                StreamResampler(self.device_rate, self.sample_rate) if self.device_rate != self.sample_rate else None
+            )
             self._stream.start()
         except (sd.PortAudioError, ValueError) as err:
             raise AudioDeviceError(f"No usable microphone ({err}); connect one, or use --text or --wav FILE.") from err
@@ -62,9 +67,10 @@ class SoundDeviceMicrophone:
 
     def _callback(self, data: Any, frames: int, time_info: Any, status: Any) -> None:
         chunk = bytes(data)
-        if self.device_rate != self.sample_rate:
-            samples = np.frombuffer(chunk, dtype=np.int16)
-            chunk = to_mono_int16(samples, self.device_rate, self.sample_rate).tobytes()
+        if self._resampler is not None:
+            chunk = self._resampler.push(np.frombuffer(chunk, dtype=np.int16)).tobytes()
+            if not chunk:  # the resampler's filter is still filling (the first block or so)
+                return
         self._queue.put(chunk)
 
     def chunks(self) -> Iterator[bytes]:
@@ -125,7 +131,8 @@ class SoundDeviceSpeaker:
     """Plays through PortAudio from a callback, so stop() silences within one device buffer.
 
     Audio arrives at `sample_rate`; a device that cannot run at that rate (bare ALSA hardware often
-    takes only 44.1 or 48 kHz) is opened at its own default rate and the audio resampled.
+    takes only 44.1 or 48 kHz) is opened at its own default rate and each reply resampled as one
+    stream: the blocks of a reply through one StreamResampler, flushed by finish().
     """
 
     def __init__(self, sample_rate: int, settings: AudioSettings | None = None) -> None:
@@ -136,9 +143,15 @@ class SoundDeviceSpeaker:
         # Counted in device samples (the queue holds audio at the device's rate), under the queue's lock.
         self._played_frames = 0
         self._queued_frames = 0
+        # Resampling runs outside the queue's lock (the audio callback must never wait for it). stop()
+        # takes both locks and counts up `_stops`, so audio resampled before it is dropped, not queued after it.
+        self._resample_lock = threading.Lock()
+        self._stops = 0
         sd = sounddevice_module()
         try:
             self.device_rate = _supported_rate(sd, "output", self.settings.output_device, sample_rate)
+            resample = self.device_rate != sample_rate
+            self._resampler = StreamResampler(sample_rate, self.device_rate) if resample else None
             self._stream = sd.OutputStream(
                 samplerate=self.device_rate,
                 device=self.settings.output_device,
@@ -167,23 +180,39 @@ class SoundDeviceSpeaker:
 
     def play(self, samples: np.ndarray) -> None:
         """Queue samples (returns at once)."""
+        data = _pcm(samples)
+        with self._resample_lock:
+            stops = self._stops
+            if self._resampler is not None:
+                data = self._resampler.push(data)
         with self._queue.lock:
+            if stops != self._stops:
+                return
             if self._queue.done.is_set():
                 self.first_sample_at = None
-            data = _pcm(samples)
-            if self.device_rate != self.sample_rate:
-                data = to_mono_int16(data, self.sample_rate, self.device_rate)
-            self._queue.buffers.append(data)
-            self._queued_frames += data.size
+            self._append(data)
             self._queue.finished = False
             self._queue.done.clear()
 
     def finish(self) -> None:
         """No more audio for this reply."""
+        tail = None
+        with self._resample_lock:
+            stops = self._stops
+            if self._resampler is not None:
+                tail = self._resampler.flush()
         with self._queue.lock:
+            if tail is not None and stops == self._stops:
+                self._append(tail)
             self._queue.finished = True
             if not self._queue.buffers:
                 self._queue.done.set()
+
+    def _append(self, data: np.ndarray) -> None:
+        """Queue device-rate samples (under the queue's lock)."""
+        if data.size:
+            self._queue.buffers.append(data)
+            self._queued_frames += data.size
 
     def wait(self, timeout: float | None = None) -> bool:
         """Block until played or stopped."""
@@ -191,7 +220,10 @@ class SoundDeviceSpeaker:
 
     def stop(self) -> None:
         """Silence from the next device buffer on."""
-        with self._queue.lock:
+        with self._resample_lock, self._queue.lock:
+            if self._resampler is not None:
+                self._resampler.reset()
+            self._stops += 1
             self._queue.buffers.clear()
             self._queue.offset = 0
             self._queued_frames = self._played_frames

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from skill.care import CareTier
-from skill.model_cache import cache_dir
+from skill.folders import cache_dir
 from skill.text import normalize
 
 from .errors import ModelLoadError, NoModelError

@@ -8,11 +8,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from skill.app import build_skill
-from skill.audio_catalog import default_audio_dir
-from skill.content import default_content
+from skill.folders import audio_dir
 from skill.locality import local_country
 from skill.nlu import Matcher
 from skill.persistence import SQLitePersistenceAdapter
+from skill.prompts import default_prompts
+from skill.safety import default_safety
 
 from .audio import SilentSpeaker, Speaker, WavFileMicrophone, open_microphone, open_speaker
 from .device import Conversation, LocalAudioCatalog
@@ -56,10 +57,13 @@ def build_loop(
     through the device's AudioPlayer whenever replies are audible; with --mute the device has no
     AudioPlayer and practices stay spoken segments, printed.
     """
-    catalog = LocalAudioCatalog(default_content(), default_audio_dir(), None)
-    skill = build_skill(SQLitePersistenceAdapter(options.database), audio=catalog, country=local_country())
-    matcher = Matcher()
-    renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech)
+    prompts = default_prompts()
+    catalog = LocalAudioCatalog(prompts.content, audio_dir(), None)
+    safety = default_safety()
+    adapter = SQLitePersistenceAdapter(options.database)
+    skill = build_skill(adapter, prompts=prompts, safety=safety, audio=catalog, country=local_country())
+    matcher = Matcher(prompts, safety)
+    renderer = SpeechRenderer(EspeakSynthesizer(settings.speech), settings.speech, prompts.words.digit_names)
     if speaker is None:
         speaker = open_speaker(settings.audio, renderer.sample_rate, mute=options.mute, save_dir=options.save_replies)
     audible = not options.mute and not isinstance(speaker, SilentSpeaker)
@@ -111,8 +115,9 @@ def run(options: RunOptions, settings: VoiceSettings | None = None, lines: Itera
         )
     microphone = open_microphone(settings.audio)
     loop = build_loop(settings, options, grammar=engine.grammar, on_reply=print_reply)
-    detector = engine.command_detector(dict(settings.loop.commands))
-    print('kindwell: listening; say "hey kind well" (Ctrl-C to quit).', file=sys.stderr, flush=True)
+    detector = engine.command_detector(loop.commands)
+    wake = (settings.loop.wake_phrases or default_prompts().words.wake_phrases)[0]
+    print(f'kindwell: listening; say "{wake}" (Ctrl-C to quit).', file=sys.stderr, flush=True)
     try:
         return _guarded(
             loop,
@@ -131,7 +136,7 @@ def _guarded(loop: VoiceLoop, body: Callable[[], None]) -> int:
     except KeyboardInterrupt:
         try:
             if loop.goodbye() is None:
-                print(f"KindWell: {default_content().responses.get('goodbye')}", flush=True)
+                print(f"KindWell: {loop.matcher.prompts.content.responses.get('goodbye')}", flush=True)
         except KeyboardInterrupt:
             pass
         return 130

@@ -4,18 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: The spoken forms of the wake phrase: "KindWell" is not an English word, so the recognizer
-#: hears it as two ("kind well"), the way skip_words in prompts/language/en.yaml spell it.
-WAKE_PHRASES = ("hey kind well", "kind well", "hey kindwell", "kindwell")
-
-#: Commands heard while KindWell speaks or a practice plays -> the intent each one sends.
-BARGE_IN_COMMANDS = {
-    "stop": "AMAZON.StopIntent",
-    "pause": "AMAZON.PauseIntent",
-    "resume": "AMAZON.ResumeIntent",
-    "next": "AMAZON.NextIntent",
-}
-
 
 @dataclass(frozen=True)
 class AudioSettings:
@@ -87,16 +75,16 @@ class LoopSettings:
     """Locale sent in every request envelope."""
     user_id: str = "amzn1.ask.account.kindwell-local-user"
     """User id sent in every envelope (stored only as a SHA-256 hash)."""
-    wake_phrases: tuple[str, ...] = WAKE_PHRASES
-    """Phrases that open a session when no session is open."""
+    wake_phrases: tuple[str, ...] = ()
+    """Phrases that open a session when no session is open; empty for prompts/words.yaml's `wake_phrases`."""
     require_wake: bool = True
     """False opens a session at once (text and WAV modes)."""
     reprompt_after_s: float = 8.0
     """Silence after a reply before the reprompt is spoken, in seconds (microphone mode)."""
     barge_in: bool = True
     """Listen for stop, pause, resume and next while KindWell speaks."""
-    commands: tuple[tuple[str, str], ...] = tuple(BARGE_IN_COMMANDS.items())
-    """(spoken command word, intent name) pairs heard during playback."""
+    commands: tuple[tuple[str, str], ...] = ()
+    """(spoken command word, intent name) pairs heard during playback; empty for prompts/words.yaml's `barge_in`."""
 
 
 @dataclass(frozen=True)

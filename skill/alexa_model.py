@@ -1,26 +1,18 @@
-"""Generate the Alexa interaction model and manifest from the templates, and validate them.
+"""Generate the Alexa interaction model from the templates, and validate it.
 
-`kindwell export-model DIR` writes an ASK CLI skill package: DIR/skill.json and
-DIR/interactionModels/custom/<locale>.json. The validation follows the rules the ASK tooling
-enforces when a model is built, so a broken template fails here instead of in the console.
+The validation follows the rules the ASK tooling enforces when a model is built, so a broken
+template fails here instead of in the console. skill.alexa_package writes it out with the manifest.
 """
 
 from __future__ import annotations
 
-import json
-import random
 import re
-from pathlib import Path
 from typing import Any
 
+from .alexa_samples import ranked_samples, select_samples
 from .content import Responses, default_content
-from .errors import ModelValidationError
 from .language import PLACEHOLDER, Language, default_language
 
-#: Most sample utterances exported per intent: enough variety for Alexa's statistical model
-#: without the thousands of near-duplicates optional words multiply into. Every template still
-#: contributes, and the offline matcher accepts every expansion.
-MAX_SAMPLES_PER_INTENT = 600
 REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")
 AUDIO_PLAYER_BUILTINS = (
     "AMAZON.PauseIntent",
@@ -69,38 +61,15 @@ _UTTERANCE_CHARS = re.compile(r"^[a-z' .{}]+$")
 _ALEXA_NAME = re.compile(r"^[A-Za-z_]+$")
 
 
-def _samples(language: Language, intent_name: str) -> list[str]:
-    """Sample utterances for one intent: a seeded, template-balanced selection of expansions."""
-    per_template: list[list[str]] = []
-    seen: set[str] = set()
-    rng = random.Random(intent_name)
-    for sentence in language.templates(intent_name):
-        expansions = sorted(set(language.expand_sentence(sentence)))
-        rng.shuffle(expansions)
-        per_template.append(expansions)
-    result: list[str] = []
-    # Round-robin over templates so a template with many optional words cannot crowd out the rest.
-    while len(result) < MAX_SAMPLES_PER_INTENT and any(per_template):
-        for expansions in per_template:
-            while expansions:
-                candidate = expansions.pop()
-                if candidate not in seen:
-                    seen.add(candidate)
-                    result.append(candidate)
-                    break
-            if len(result) >= MAX_SAMPLES_PER_INTENT:
-                break
-    return sorted(result)
-
-
 def build_interaction_model(language: Language | None = None, responses: Responses | None = None) -> dict[str, Any]:
     """The `interactionModel` document (same for every English locale)."""
     language = language or default_language()
     responses = responses or default_content().responses
     slot_by_list = language.slots
+    ranked = ranked_samples(language)
     intents: list[dict[str, Any]] = []
     for name in language.custom_intents:
-        samples = _samples(language, name)
+        samples = select_samples(language, name, ranked)
         used_lists = sorted({m.group(1) for s in samples for m in PLACEHOLDER.finditer(s)})
         slots: list[dict[str, Any]] = [
             {"name": slot_by_list[list_name].slot_name, "type": slot_by_list[list_name].alexa_type}
@@ -170,47 +139,6 @@ def build_interaction_model(language: Language | None = None, responses: Respons
 
 def _rename_slots(sample: str, language: Language) -> str:
     return PLACEHOLDER.sub(lambda m: "{" + language.slots[m.group(1)].slot_name + "}", sample)
-
-
-def build_manifest(language: Language | None = None, endpoint_uri: str | None = None) -> dict[str, Any]:
-    """The skill.json manifest for every configured locale."""
-    language = language or default_language()
-    meta = language.alexa["manifest"]
-    locales = {
-        locale: {
-            "name": meta["name"],
-            "summary": meta["summary"],
-            "description": " ".join(str(meta["description"]).split()),
-            "examplePhrases": list(meta["example_phrases"]),
-            "keywords": list(meta["keywords"]),
-        }
-        for locale in language.alexa["locales"]
-    }
-    custom: dict[str, Any] = {
-        "interfaces": [{"type": "AUDIO_PLAYER"}],
-        "endpoint": {"uri": endpoint_uri or "https://kindwell.example.com/alexa", "sslCertificateType": "Wildcard"},
-    }
-    return {
-        "manifest": {
-            "manifestVersion": "1.0",
-            "publishingInformation": {
-                "locales": locales,
-                "isAvailableWorldwide": False,
-                "distributionCountries": ["US", "GB", "CA", "AU", "IN", "IE"],
-                "testingInstructions": "Say: open kind well, then: a five minute soothing breath.",
-                "category": meta["category"],
-            },
-            "privacyAndCompliance": {
-                "allowsPurchases": False,
-                "usesPersonalInfo": False,
-                "isChildDirected": False,
-                "isExportCompliant": True,
-                "containsAds": False,
-                "locales": {locale: {} for locale in language.alexa["locales"]},
-            },
-            "apis": {"custom": custom},
-        }
-    }
 
 
 def validate_model(model: dict[str, Any], manifest: dict[str, Any] | None = None) -> list[str]:
@@ -320,27 +248,3 @@ def _check_sample(intent_name: str, sample: str, slots: dict[str, str]) -> list[
         if len(used) > 1:
             problems.append(f"{intent_name}: sample {sample!r} mixes a SearchQuery slot with other slots.")
     return problems
-
-
-def export_package(directory: Path, language: Language | None = None, endpoint_uri: str | None = None) -> list[Path]:
-    """Write skill.json and interactionModels/custom/<locale>.json; raise if the model is invalid."""
-    language = language or default_language()
-    model = build_interaction_model(language)
-    manifest = build_manifest(language, endpoint_uri)
-    problems = validate_model(model, manifest)
-    if problems:
-        raise ModelValidationError(
-            f"The interaction model is invalid: {problems[0]} ({len(problems)} problem(s) in all)"
-        )
-    written = [_write_json(directory / "skill.json", manifest)]
-    for locale in language.alexa["locales"]:
-        written.append(_write_json(directory / "interactionModels" / "custom" / f"{locale}.json", model))
-    return written
-
-
-def _write_json(path: Path, data: dict[str, Any]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
-    return path

@@ -5,22 +5,33 @@ offline runner) subclasses it to hand out their file:// URIs instead, so the ski
 the same AudioPlayer.Play directive an Echo gets.
 
 A practice's audio file name carries a hash of its script and the voice settings, so changing a
-word or the voice renders a new file and stale audio is never served under the old name.
+word or the voice renders a new file and stale audio is never served under the old name. Each
+variant of a practice at a length is its own file; the token names the variant through that hash,
+so a saved stream resumes in the words it started with. Timer streams (skill.timer) and the bell
+clips SSML plays are named the same way, by a hash of the bell settings, the timeline and the voice
+whose loudness the bell matches; the timer has one wording, so it is always variant 0.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-from dataclasses import asdict, dataclass
+import re
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .content import PRACTICE_PROSODY_RATE, Content, PracticeScript
+from .practices import MAX_PRACTICE_MINUTES
+from .timer import BELLS, TIMER_LENGTHS, BellKind, BellSettings, TimerPlan, is_timer_track, plan_for_track
 
 #: Bump when the renderer changes in a way that alters the audio.
 RENDER_FORMAT = 1
+#: Bump when the bell's synthesis changes in a way that alters the audio.
+BELL_FORMAT = 1
 TOKEN_PREFIX = "kindwell"
+BELL_KINDS: tuple[BellKind, ...] = ("strike", "closing")
+# ASCII only and bounded: str.isdigit() accepts "²", and int() refuses numbers of thousands of digits.
+_TOKEN = re.compile(rf"{TOKEN_PREFIX}:([a-z0-9_-]{{1,64}}):([0-9]{{1,3}}):([A-Za-z0-9]{{1,64}})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -41,23 +52,23 @@ class VoiceSettings:
     """RMS level every speech segment is brought to, in dBFS, so segments sound equally loud."""
 
 
-def default_audio_dir() -> Path:
-    """Where rendered audio lives unless KINDWELL_AUDIO_DIR says otherwise."""
-    override = os.environ.get("KINDWELL_AUDIO_DIR")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kindwell" / "audio"
-
-
 def script_key(script: PracticeScript, title: str, voice: VoiceSettings) -> str:
     """Hash of everything that decides how a practice sounds."""
     payload = {
         "format": RENDER_FORMAT,
         "title": title,
-        "steps": [[step.text, step.pause_seconds] for step in script.steps],
+        # A step's loudness is part of how it sounds only when it is not the voice's own level.
+        "steps": [
+            [step.text, step.pause_seconds, *([step.volume_db] if step.volume_db else [])] for step in script.steps
+        ],
         "voice": asdict(voice),
     }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def bell_key(bell: BellSettings, voice: VoiceSettings, extra: object = None) -> str:
+    """Hash of everything that decides how a bell (or a timer made of bells) sounds."""
+    payload = {"format": BELL_FORMAT, "bell": asdict(bell), "voice": asdict(voice), "extra": extra}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
@@ -81,13 +92,14 @@ class AudioTrack:
 
     @classmethod
     def from_token(cls, token: str | None) -> AudioTrack | None:
-        """Parse a token this skill issued; None for anything else."""
-        parts = (token if isinstance(token, str) else "").split(":")
-        # isdigit() alone passes "²" and other digits int() refuses, and a 5,000-digit number int() refuses too.
-        minutes = parts[2] if len(parts) == 4 else ""
-        if parts[0] != TOKEN_PREFIX or not (minutes.isascii() and minutes.isdigit() and len(minutes) <= 4):
+        """Parse a token this skill issued (a length a practice may have); None for anything else.
+
+        Whether that practice is offered at that length is the typed state's check (skill.state.Vocabulary).
+        """
+        match = _TOKEN.fullmatch(token) if isinstance(token, str) else None
+        if match is None or not 0 < int(match.group(2)) <= MAX_PRACTICE_MINUTES:
             return None
-        return cls(parts[1], int(parts[2]), parts[3])
+        return cls(match.group(1), int(match.group(2)), match.group(3))
 
 
 @dataclass(frozen=True)
@@ -99,11 +111,51 @@ class AudioCatalog:
     public_url: str | None
     """HTTPS base URL of this endpoint as Alexa reaches it (KINDWELL_PUBLIC_URL), or None."""
     voice: VoiceSettings = VoiceSettings()
+    bell: BellSettings = field(default_factory=BellSettings)
 
-    def track(self, practice_id: str, minutes: int) -> AudioTrack:
-        """The track for a practice at a length (whether or not it is rendered yet)."""
+    def track(self, practice_id: str, minutes: int, variant: int = 0) -> AudioTrack:
+        """The track for one variant of a practice at a length (whether or not it is rendered yet)."""
         practice = self.content.practice(practice_id)
-        return AudioTrack(practice_id, minutes, script_key(practice.script(minutes), practice.title, self.voice))
+        script = practice.script(minutes, variant)
+        return AudioTrack(practice_id, minutes, script_key(script, practice.title, self.voice))
+
+    def variant_of(self, track: AudioTrack) -> int | None:
+        """Which current variant a track is a rendering of (0 for the timer); None when it names no current one."""
+        plan = plan_for_track(track.practice, track.minutes)
+        if plan is not None:
+            return 0 if self.timer_track(plan.minutes, plan.bells) == track else None
+        practice = self.content.practices.get(track.practice)
+        if practice is None or track.minutes not in practice.lengths:
+            return None
+        for variant in range(practice.variant_count(track.minutes)):
+            if self.track(track.practice, track.minutes, variant) == track:
+                return variant
+        return None
+
+    def timer_track(self, minutes: int, bells: str) -> AudioTrack:
+        """The stream of the timer at a length with an interval setting (whether or not it is rendered yet)."""
+        plan = TimerPlan.of(minutes, bells)
+        return AudioTrack(plan.track_id, minutes, bell_key(self.bell, self.voice, [plan.minutes, plan.bells]))
+
+    def tracks(self) -> list[AudioTrack]:
+        """Every track there is to render: each variant of each practice at each of its lengths, then each
+        distinct timer."""
+        practices = [
+            self.track(practice.id, minutes, variant)
+            for practice in self.content.practices.values()
+            for minutes in practice.lengths
+            for variant in range(practice.variant_count(minutes))
+        ]
+        timers = {self.timer_track(m, b): None for m in TIMER_LENGTHS for b in BELLS}
+        return [*practices, *timers]
+
+    def clip_stem(self, kind: BellKind) -> str:
+        """File name, without extension, of a bell clip for SSML <audio>."""
+        return f"bell_{kind}-{bell_key(self.bell, self.voice, kind)}"
+
+    def clip_path(self, kind: BellKind) -> Path:
+        """Where a bell clip's MP3 lives."""
+        return self.directory / f"{self.clip_stem(kind)}.mp3"
 
     def path(self, track: AudioTrack, extension: str = "mp3") -> Path:
         """Where a track's audio file lives."""
@@ -111,13 +163,26 @@ class AudioCatalog:
 
     def url(self, track: AudioTrack) -> str | None:
         """The public HTTPS URL of a rendered track; None when it is not rendered or there is no HTTPS URL."""
-        path = self.path(track)
+        return self.served(self.path(track))
+
+    def clip_url(self, kind: BellKind) -> str | None:
+        """The URL an SSML <audio> tag plays a rendered bell clip from; None when there is none."""
+        return self.served(self.clip_path(kind))
+
+    def served(self, path: Path) -> str | None:
+        """The public HTTPS URL of a rendered file; None when it is missing or there is no HTTPS URL."""
         if not path.is_file():
             return None
         if not self.public_url or not self.public_url.startswith("https://"):
             return None
-        return f"{self.public_url.rstrip('/')}/audio/{track.stem}.mp3"
+        return f"{self.public_url.rstrip('/')}/audio/{path.name}"
 
     def is_current(self, track: AudioTrack) -> bool:
-        """True when a token still names the current rendering of its practice."""
-        return track.practice in self.content.practices and self.track(track.practice, track.minutes) == track
+        """True when a token still names a current rendering of its practice (any of its variants) or timer."""
+        return self.variant_of(track) is not None
+
+    def title(self, track: AudioTrack) -> str:
+        """What a track is called in a sentence ("soothing breath", "silent meditation timer")."""
+        if is_timer_track(track.practice):
+            return self.content.timer.title
+        return self.content.practice(track.practice).title

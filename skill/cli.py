@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,19 +173,48 @@ def main() -> None:
 
 @main.command("export-model")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--endpoint", help="HTTPS URL of the skill endpoint to put in skill.json.")
+@click.option("--endpoint", help="HTTPS URL Alexa sends requests to (default: the public URL + /alexa).")
+@click.option(
+    "--public-url",
+    envvar="KINDWELL_PUBLIC_URL",
+    help="HTTPS address the endpoint is reached at, for the icons and privacy page (default: KINDWELL_PUBLIC_URL).",
+)
+@click.option("--ask-profile", default="default", show_default=True, help="ASK CLI profile in ask-resources.json.")
+@click.option(
+    "--ssl-certificate-type",
+    "ssl_type",
+    envvar="KINDWELL_SSL_CERTIFICATE_TYPE",
+    default="Wildcard",
+    show_default=True,
+    help="The endpoint certificate: Wildcard, SelfSigned or Trusted (default: KINDWELL_SSL_CERTIFICATE_TYPE).",
+)
 @friendly_errors
-def export_model(directory: Path, endpoint: str | None) -> None:
-    """Write an ASK CLI skill package (skill.json, interactionModels/custom/*.json) to DIRECTORY."""
-    from .alexa_model import export_package
+def export_model(
+    directory: Path, endpoint: str | None, public_url: str | None, ask_profile: str, ssl_type: str
+) -> None:
+    """Write an ASK CLI project (ask-resources.json, skill-package/) to DIRECTORY."""
+    from .alexa_package import PackageOptions, export_package, ssl_certificate_type
+
+    source = click.get_current_context().get_parameter_source("ssl_type")
+    from_env = source is click.core.ParameterSource.ENVIRONMENT
+    ssl_type = ssl_certificate_type(ssl_type, "KINDWELL_SSL_CERTIFICATE_TYPE" if from_env else "--ssl-certificate-type")
 
     if endpoint is not None:
         _check_endpoint_url(endpoint)
-    for path in export_package(directory, endpoint_uri=endpoint):
+    if public_url:
+        _check_endpoint_url(public_url, "--public-url (or KINDWELL_PUBLIC_URL)", "https://kindwell.example.org")
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", ask_profile) or ask_profile.startswith("__"):
+        raise UserInputError(f"--ask-profile must be an ASK CLI profile name such as default (got {ask_profile!r}).")
+    options = PackageOptions(
+        endpoint=endpoint, public_url=public_url or None, ask_profile=ask_profile, ssl_certificate_type=ssl_type
+    )
+    for path in export_package(directory, options=options):
         click.echo(str(path))
 
 
-def _check_endpoint_url(url: str) -> None:
+def _check_endpoint_url(
+    url: str, option: str = "--endpoint", example: str = "https://kindwell.example.org/alexa"
+) -> None:
     """UserInputError unless url is an https:// address Alexa could call."""
     from urllib.parse import urlsplit
 
@@ -194,10 +224,7 @@ def _check_endpoint_url(url: str) -> None:
     except ValueError:
         parts = None
     if parts is None or parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in url):
-        raise UserInputError(
-            f"--endpoint must be the https:// address Alexa calls, such as https://kindwell.example.org/alexa "
-            f"(got {url!r})."
-        )
+        raise UserInputError(f"{option} must be the https:// address Alexa calls, such as {example} (got {url!r}).")
 
 
 @main.command()
@@ -268,18 +295,20 @@ def sample(intent: str, expand_lists: bool, limit: int) -> None:
 @main.command()
 @friendly_errors
 def practices() -> None:
-    """Print every practice's estimated length and silence share at each length."""
+    """Print every variant of every practice: length, silence share, longest silence and words."""
     from .content import SPEAKING_RATE_WPM, default_content, practice_table
 
     rows = practice_table(default_content())
-    click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute")
+    click.echo(f"speech estimated at {SPEAKING_RATE_WPM:.0f} words per minute; each length has several variants")
     click.echo(
-        f"{'practice':24s} {'min':>3s} {'total s':>8s} {'speech s':>8s} {'silence s':>9s} {'silence':>7s} {'error':>6s}"
+        f"{'practice':22s} {'min':>3s} {'var':>3s} {'total s':>8s} {'speech s':>8s} {'silence':>7s}"
+        f" {'longest s':>9s} {'words':>5s} {'error':>6s}"
     )
     for row in rows:
         click.echo(
-            f"{row['practice']:24s} {row['minutes']:3d} {row['total_seconds']:8.1f} {row['speech_seconds']:8.1f}"
-            f" {row['silence_seconds']:9.1f} {row['silence_share']:7.1%} {row['length_error']:+6.1%}"
+            f"{row['practice']:22s} {row['minutes']:3d} {row['variant']:3d} {row['total_seconds']:8.1f}"
+            f" {row['speech_seconds']:8.1f} {row['silence_share']:7.1%} {row['longest_silence']:9.1f}"
+            f" {row['words']:5d} {row['length_error']:+6.1%}"
         )
 
 

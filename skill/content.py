@@ -10,23 +10,42 @@ import hashlib
 import os
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from .content_files import DailyContent, TimerContent
 from .errors import ContentError
-from .response_keys import required_responses
+from .practices import (
+    PRACTICE_LENGTHS,
+    SPEAKING_RATE_WPM,
+    Practice,
+    PracticeScript,
+    Step,
+    estimate_speech_seconds,
+    load_steps,
+)
+from .practices import practice_table as practices_table
 
-#: Lengths every practice is offered at, in minutes.
-PRACTICE_LENGTHS: tuple[int, ...] = (3, 5, 10)
+# Re-exported: tests and tools read prompts/ files through these names.
+from .prompt_files import SAFE_LOADER as SAFE_LOADER
+from .prompt_files import Key, YamlFile
+from .prompt_files import load_yaml as load_yaml
 
-#: Words per minute assumed for guided speech: Alexa at <prosody rate="90%"> and espeak-ng at the
-#: local renderer's matching rate both land close to this, punctuation pauses included.
-SPEAKING_RATE_WPM = 140.0
+__all__ = [
+    "PRACTICE_LENGTHS",
+    "SAFE_LOADER",
+    "SPEAKING_RATE_WPM",
+    "Affirmation",
+    "Content",
+    "Practice",
+    "PracticeScript",
+    "Step",
+    "estimate_speech_seconds",
+    "load_content",
+    "load_yaml",
+]
 
 #: Prosody rate used for practice speech, in percent of the voice's normal rate.
 PRACTICE_PROSODY_RATE = 90
@@ -40,86 +59,6 @@ def prompts_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "prompts"
 
 
-# libyaml's loader when PyYAML was built with it (every PyPI wheel is): parsing prompts/ at start-up
-# takes a fraction of the pure-Python loader's time. tests/test_fast_paths.py checks both agree.
-SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def load_yaml(path: Path) -> Any:
-    """Read one YAML file, turning every failure into a ContentError naming the file."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=SAFE_LOADER)
-    except FileNotFoundError as err:
-        raise ContentError(f"Content file {path} is missing; restore it from the repository.") from err
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContentError(f"Content file {path} is not valid YAML{where}; fix the syntax there.") from err
-
-
-def estimate_speech_seconds(text: str, rate_wpm: float = SPEAKING_RATE_WPM) -> float:
-    """Estimated seconds to speak plain text at the guided-speech rate."""
-    words = len(re.findall(r"[\w']+", text))
-    return words * 60.0 / rate_wpm
-
-
-@dataclass(frozen=True)
-class Step:
-    """One spoken instruction followed by a silence."""
-
-    text: str
-    """What is said; plain text, no SSML."""
-    pause_seconds: float
-    """Silence after the text, in seconds."""
-
-
-@dataclass(frozen=True)
-class PracticeScript:
-    """A practice at one length: the ordered steps that are spoken."""
-
-    practice_id: str
-    minutes: int
-    steps: tuple[Step, ...]
-
-    @property
-    def speech_seconds(self) -> float:
-        """Estimated seconds of speech."""
-        return sum(estimate_speech_seconds(step.text) for step in self.steps)
-
-    @property
-    def silence_seconds(self) -> float:
-        """Seconds of deliberate silence."""
-        return sum(step.pause_seconds for step in self.steps)
-
-    @property
-    def total_seconds(self) -> float:
-        """Estimated total length, in seconds."""
-        return self.speech_seconds + self.silence_seconds
-
-    @property
-    def silence_share(self) -> float:
-        """Fraction of the total length that is silence."""
-        total = self.total_seconds
-        return self.silence_seconds / total if total else 0.0
-
-
-@dataclass(frozen=True)
-class Practice:
-    """A guided practice, offered at each of PRACTICE_LENGTHS."""
-
-    id: str
-    title: str
-    """Name as spoken in a sentence ("the soothing breath")."""
-    description: str
-    """One or two sentences saying what the practice is for."""
-    scripts: Mapping[int, PracticeScript]
-
-    def script(self, minutes: int) -> PracticeScript:
-        """The script for an offered length."""
-        return self.scripts[minutes]
-
-
 @dataclass(frozen=True)
 class Affirmation:
     """One affirmation; the id is what a user's rotation stores."""
@@ -127,6 +66,8 @@ class Affirmation:
     id: str
     theme: str
     text: str
+    to_self: bool = False
+    """True for words in the first person, offered as "Try saying to yourself: ..."."""
 
 
 @dataclass(frozen=True)
@@ -137,6 +78,8 @@ class FeelingTheme:
     practice: str
     words: tuple[str, ...]
     """Words and phrases that suggest this family, lower case."""
+    affirmations: str | None = None
+    """The affirmation theme an affirmation offered after this check-in is drawn from (None: any)."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +121,10 @@ class Content:
     """The short guided breath offered after a care reply (prompts/care.yaml)."""
     digest: str = field(default="")
     """SHA-256 over every content file, for rebuilding derived artifacts only when it changes."""
+    timer: TimerContent = field(default_factory=lambda: TimerContent("silent meditation timer", ""))
+    """The unguided timer's name and description (prompts/timer.yaml)."""
+    daily: DailyContent = field(default_factory=lambda: DailyContent({}))
+    """The practice of the day (prompts/daily.yaml)."""
 
     def practice(self, practice_id: str) -> Practice:
         """A practice by id."""
@@ -191,110 +138,104 @@ class Content:
         return None
 
 
-def _pause_for(raw: Any, minutes: int, where: str) -> float:
-    if isinstance(raw, int | float):
-        return float(raw)
-    if isinstance(raw, Mapping):
-        if minutes not in raw:
-            raise ContentError(f"{where}: pause has no value for {minutes} minutes; add `{minutes}: SECONDS`.")
-        return float(raw[minutes])
-    raise ContentError(f"{where}: pause must be seconds or a map of minutes to seconds.")
+#: Words that put an affirmation in the first person ("I can rest"), which a speaker must not say as its own.
+_FIRST_PERSON = re.compile(r"\b(I|I'm|I've|I'll|I'd|me|my|myself|mine)\b")
 
 
-def _load_practice(path: Path) -> Practice:
-    data = load_yaml(path)
-    if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must be a mapping with id, title, description and steps.")
-    practice_id = str(data.get("id", ""))
-    if practice_id != path.stem:
-        raise ContentError(f"{path}: id {practice_id!r} must equal the file name {path.stem!r}.")
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: steps must be a non-empty list.")
-    scripts: dict[int, PracticeScript] = {}
-    for minutes in PRACTICE_LENGTHS:
-        steps: list[Step] = []
-        for index, raw in enumerate(raw_steps, start=1):
-            where = f"{path} step {index}"
-            if not isinstance(raw, Mapping) or "say" not in raw:
-                raise ContentError(f"{where}: each step needs `say:` text.")
-            lengths = raw.get("lengths", PRACTICE_LENGTHS)
-            if minutes not in lengths:
-                continue
-            text = " ".join(str(raw["say"]).split())
-            if "<" in text or ">" in text:
-                raise ContentError(f"{where}: write plain text; SSML is added by the skill.")
-            steps.append(Step(text=text, pause_seconds=_pause_for(raw.get("pause", 0), minutes, where)))
-        scripts[minutes] = PracticeScript(practice_id, minutes, tuple(steps))
-    return Practice(
-        id=practice_id,
-        title=str(data["title"]),
-        description=" ".join(str(data["description"]).split()),
-        scripts=scripts,
-    )
-
-
-def _load_affirmations(path: Path) -> tuple[Affirmation, ...]:
-    data = load_yaml(path)
-    themes = data.get("themes") if isinstance(data, Mapping) else None
-    if not isinstance(themes, Mapping):
-        raise ContentError(f"{path} must have `themes:` mapping theme names to affirmations.")
+def load_affirmations(file: YamlFile) -> tuple[Affirmation, ...]:
+    """prompts/affirmations.yaml: affirmations by theme, ids unique."""
+    themes = file.mapping("themes", what="theme names to lists of affirmations")
     result: list[Affirmation] = []
     seen: set[str] = set()
     for theme, items in themes.items():
-        for item in items:
-            affirmation = Affirmation(id=str(item["id"]), theme=str(theme), text=" ".join(str(item["text"]).split()))
+        if not isinstance(items, list):
+            raise file.error(f"theme {theme!r} must be a list of affirmations with id and text.", "themes", theme)
+        for index, item in enumerate(items):
+            if not isinstance(item, Mapping) or not item.get("id") or not str(item.get("text") or "").strip():
+                raise file.error("each affirmation needs an `id:` and a `text:`.", "themes", theme, index)
+            text = " ".join(str(item["text"]).split())
+            affirmation = Affirmation(str(item["id"]), str(theme), text, item.get("to_self") is True)
+            if _FIRST_PERSON.search(text) and not affirmation.to_self:
+                raise file.error(
+                    f"affirmation {affirmation.id!r} speaks as 'I'; mark it `to_self: true` (it is then offered as "
+                    "words to say to yourself) or write it to 'you'.",
+                    "themes",
+                    theme,
+                    index,
+                )
             if affirmation.id in seen:
-                raise ContentError(f"{path}: affirmation id {affirmation.id!r} is used twice; ids must be unique.")
+                raise file.error(
+                    f"affirmation id {affirmation.id!r} is used twice; ids must be unique.", "themes", theme, index
+                )
             seen.add(affirmation.id)
             result.append(affirmation)
+    if not result:
+        raise file.error("there are no affirmations; add some under `themes:`.", "themes")
     return tuple(result)
 
 
-def _load_responses(path: Path) -> dict[str, tuple[str, ...]]:
-    data = load_yaml(path)
+def load_responses(file: YamlFile, *keys: Key) -> dict[str, tuple[str, ...]]:
+    """Response keys -> variants, from a file's top level or the mapping at keys."""
+    data = file.mapping(*keys, what="response keys to a sentence or a list of variants") if keys else file.data
     if not isinstance(data, Mapping):
-        raise ContentError(f"{path} must map response keys to a sentence or a list of variants.")
-    return _load_responses_data(data)
-
-
-def _load_responses_data(data: Mapping[Any, Any]) -> dict[str, tuple[str, ...]]:
+        raise file.error("the file must map response keys to a sentence or a list of variants.")
     entries: dict[str, tuple[str, ...]] = {}
     for key, value in data.items():
         variants = value if isinstance(value, list) else [value]
-        entries[str(key)] = tuple(" ".join(str(v).split()) for v in variants)
+        if not variants or any(not isinstance(v, str) or not v.strip() for v in variants):
+            raise file.error(f"response {key!r} must be a sentence or a list of sentences.", *keys, key)
+        entries[str(key)] = tuple(" ".join(v.split()) for v in variants)
     return entries
 
 
-def _load_care(path: Path) -> tuple[dict[str, tuple[str, ...]], tuple[Step, ...]]:
-    """The care policy's responses and its short guided breath (prompts/care.yaml)."""
-    data = load_yaml(path)
-    if not isinstance(data, Mapping) or not isinstance(data.get("responses"), Mapping):
-        raise ContentError(f"{path} must have `responses:` (care replies by key) and `breath:` (steps).")
-    responses = _load_responses_data(data["responses"])
-    raw_steps = data.get("breath")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ContentError(f"{path}: `breath:` must be a non-empty list of steps with `say:` and `pause:`.")
-    steps = []
-    for index, raw in enumerate(raw_steps, start=1):
-        if not isinstance(raw, Mapping) or "say" not in raw:
-            raise ContentError(f"{path} breath step {index}: each step needs `say:` text.")
-        steps.append(Step(" ".join(str(raw["say"]).split()), _pause_for(raw.get("pause", 0), 0, f"{path} breath")))
-    return responses, tuple(steps)
+def load_care_breath(file: YamlFile) -> tuple[Step, ...]:
+    """The short guided breath offered after a care reply (prompts/care.yaml `breath:`)."""
+    if not isinstance(file.get("breath"), list) or not file.get("breath"):
+        raise file.error("`breath:` must be a non-empty list of steps with `say:` and `pause:`.", "breath")
+    return load_steps(file, "breath")
 
 
-def _load_feelings(path: Path, practice_ids: set[str]) -> tuple[tuple[FeelingTheme, ...], str]:
-    data = load_yaml(path)
+def load_feelings(
+    file: YamlFile, practice_ids: Iterable[str], affirmation_themes: Iterable[str]
+) -> tuple[tuple[FeelingTheme, ...], str]:
+    """prompts/checkin.yaml: feeling themes, each with the practice that answers it (and, optionally, the
+    affirmation theme an affirmation offered after it is drawn from), and the default practice."""
+    known, known_themes = set(practice_ids), set(affirmation_themes)
     themes: list[FeelingTheme] = []
-    for theme_id, raw in data["themes"].items():
-        practice = str(raw["practice"])
-        if practice not in practice_ids:
-            raise ContentError(f"{path}: theme {theme_id!r} names unknown practice {practice!r}.")
-        words = tuple(str(w).lower() for w in raw["words"])
-        themes.append(FeelingTheme(id=str(theme_id), practice=practice, words=words))
-    default = str(data["default_practice"])
-    if default not in practice_ids:
-        raise ContentError(f"{path}: default_practice {default!r} is not a practice id.")
+    for theme_id in file.mapping("themes", what="theme names to `practice:` and `words:`"):
+        practice = str(file.get("themes", theme_id, "practice") or "")
+        if practice not in known:
+            raise file.error(
+                f"theme {theme_id!r} names practice {practice!r}, which has no file in prompts/practices/; "
+                "use one of its file names.",
+                "themes",
+                theme_id,
+                "practice",
+            )
+        words = file.strings("themes", theme_id, "words", what="feeling words", empty=False)
+        affirmations = file.get("themes", theme_id, "affirmations")
+        if affirmations is not None and str(affirmations) not in known_themes:
+            raise file.error(
+                f"theme {theme_id!r} names affirmation theme {affirmations!r}, which prompts/affirmations.yaml "
+                f"does not have; use one of {', '.join(sorted(known_themes))}.",
+                "themes",
+                theme_id,
+                "affirmations",
+            )
+        themes.append(
+            FeelingTheme(
+                id=str(theme_id),
+                practice=practice,
+                words=tuple(w.lower() for w in words),
+                affirmations=str(affirmations) if affirmations is not None else None,
+            )
+        )
+    default = str(file.get("default_practice") or "")
+    if default not in known:
+        raise file.error(
+            f"default_practice {default!r} has no file in prompts/practices/; use one of its file names.",
+            "default_practice",
+        )
     return tuple(themes), default
 
 
@@ -308,52 +249,19 @@ def content_digest(root: Path) -> str:
 
 
 def load_content(root: Path | None = None) -> Content:
-    """Load and check every content file under root (default: prompts_dir())."""
-    root = root or prompts_dir()
-    if not root.is_dir():
-        raise ContentError(f"Content folder {root} does not exist; set KINDWELL_PROMPTS to the prompts/ folder.")
-    practices = {p.id: p for p in (_load_practice(path) for path in sorted((root / "practices").glob("*.yaml")))}
-    if not practices:
-        raise ContentError(f"No practices found in {root / 'practices'}; add practice YAML files there.")
-    feelings, default_practice = _load_feelings(root / "checkin.yaml", set(practices))
-    responses = _load_responses(root / "responses.yaml")
-    care_responses, care_breath = _load_care(root / "care.yaml")
-    for key in sorted(set(responses) & set(care_responses)):
-        raise ContentError(f"Response key {key!r} is in both responses.yaml and care.yaml; keep it in one.")
-    for key, file_name in sorted(required_responses(theme.id for theme in feelings).items()):
-        if key not in responses and key not in care_responses:
-            raise ContentError(f"{root / file_name} has no response {key!r}, which KindWell speaks; add it there.")
-    return Content(
-        practices=practices,
-        affirmations=_load_affirmations(root / "affirmations.yaml"),
-        responses=Responses({**responses, **care_responses}),
-        feelings=feelings,
-        default_feeling_practice=default_practice,
-        care_breath=care_breath,
-        digest=content_digest(root),
-    )
+    """The spoken content of the Prompts in root (default: prompts_dir()), loaded and checked."""
+    from .prompts import load_prompts
+
+    return load_prompts(root).content
 
 
-@cache
 def default_content() -> Content:
-    """The content in prompts_dir(), loaded once per process."""
-    return load_content()
+    """The content of the default Prompts (prompts_dir()), loaded once per process."""
+    from .prompts import default_prompts
+
+    return default_prompts().content
 
 
 def practice_table(content: Content) -> list[dict[str, Any]]:
-    """Measured length and silence share of every practice at every length."""
-    rows = []
-    for practice in content.practices.values():
-        for minutes, script in sorted(practice.scripts.items()):
-            rows.append(
-                {
-                    "practice": practice.id,
-                    "minutes": minutes,
-                    "total_seconds": round(script.total_seconds, 1),
-                    "speech_seconds": round(script.speech_seconds, 1),
-                    "silence_seconds": round(script.silence_seconds, 1),
-                    "silence_share": round(script.silence_share, 3),
-                    "length_error": round(script.total_seconds / (minutes * 60) - 1, 3),
-                }
-            )
-    return rows
+    """Length, silence share, longest silence and words of every variant of every practice."""
+    return practices_table(content.practices)

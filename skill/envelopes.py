@@ -1,8 +1,8 @@
 """Alexa-format envelopes in and out of the skill: the one door every front end uses.
 
 The web endpoint, the Lambda entry, the offline runner and the tests all call the skill the way
-Alexa does: a JSON request envelope in, deserialized with ask-sdk's model (through the fast
-serializer), and a JSON response envelope out.
+Alexa does: a JSON request envelope in, deserialized with ask-sdk's model (by its DefaultSerializer,
+after a check that the JSON types fit the model), and a JSON response envelope out.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from typing import Any
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 
-from .serializer import FastSerializer
+from .serializer import CheckedSerializer
 
-_SERIALIZER = FastSerializer()
+_SERIALIZER = CheckedSerializer()
 
 
 def invoke(skill: CustomSkill, envelope: dict[str, Any] | str) -> dict[str, Any]:

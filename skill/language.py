@@ -9,17 +9,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 from hassil import Intents, RangeSlotList, TextSlotList
 from hassil.expression import Sentence
+from hassil.parse_expression import parse_sentence
 from hassil.sample import sample_sentence
 
-from .content import load_yaml, prompts_dir
 from .errors import ContentError
-from .template_check import parse_intents
+from .prompt_files import YamlFile
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -43,6 +42,8 @@ class Language:
     alexa: Mapping[str, Any]
     slots: Mapping[str, SlotSpec]
     path: Path
+    ranked: YamlFile | None = None
+    """language/ranked_samples.yaml as read by the Prompts (skill.alexa_samples checks it), if present."""
 
     @property
     def custom_intents(self) -> tuple[str, ...]:
@@ -126,49 +127,70 @@ PARAPHRASE_OUT_OF_DOMAIN = "out_of_domain"
 _CARE_INTENTS = frozenset({"CrisisSupportIntent", "SupportSomeoneIntent", "HardTimeIntent"})
 
 
-def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, list[str]]:
-    """prompts/language/paraphrases*.yaml: intent (or out_of_domain) -> natural phrasings the paraphrase
-    classifier learns from beside the templates (never Alexa samples); {} when there are none."""
-    allowed = {*language.custom_intents, *language.builtin_intents, PARAPHRASE_OUT_OF_DOMAIN} - _CARE_INTENTS
-    result: dict[str, list[str]] = {}
-    for path in sorted(((root or language.path.parent.parent) / "language").glob("paraphrases*.yaml")):
-        data = load_yaml(path) or {}
-        if not isinstance(data, Mapping):
-            raise ContentError(f"{path} must map intent names to lists of phrasings; write `IntentName:` keys.")
-        for key, items in data.items():
-            if str(key) not in allowed:
-                where = "prompts/safety_examples*.yaml" if str(key) in _CARE_INTENTS else "an intent of en.yaml"
-                raise ContentError(f"{path}: {key!r} is not a key this file takes; use {where} (or out_of_domain).")
-            if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
-                raise ContentError(f'{path}: {key} must be a list of phrasings, one `- "..."` line each.')
-            result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
-    return result
+def compile_templates(templates: YamlFile) -> Intents:
+    """hassil Intents with every template parsed now; a bad one is a ContentError naming file and line.
+
+    hassil parses an intent's sentences only when they are first used, so a syntax error would
+    otherwise surface mid-match as hassil's own ParseError, naming no file. ({list} and <rule>
+    references are checked when prompts/ is loaded, without hassil: skill.prompt_checks.)
+    """
+    try:
+        intents = Intents.from_dict(templates.data)
+        for intent in intents.intents.values():
+            for block in intent.data:
+                block.sentences  # noqa: B018 - parse now, where the error can be placed
+    except Exception as err:  # hassil raises ParseError, KeyError, TypeError... for a bad template file
+        for keys, text in _template_texts(templates):
+            try:
+                parse_sentence(text, keep_text=True)
+            except Exception as bad:
+                raise templates.error(
+                    f"the template {text!r} cannot be parsed ({bad}); fix that sentence.", *keys
+                ) from err
+        raise templates.error(f"a template hassil cannot parse ({err}); fix that sentence.") from err
+    return intents
 
 
-def load_language(root: Path | None = None, language: str = "en") -> Language:
-    """Load and cross-check the templates and the Alexa mapping."""
-    base = (root or prompts_dir()) / "language"
-    path = base / f"{language}.yaml"
-    intents = parse_intents(load_yaml(path), path)
-    alexa = load_yaml(base / "alexa.yaml")
-    slots: dict[str, SlotSpec] = {}
-    for list_name, spec in alexa["slots"].items():
-        if list_name not in intents.slot_lists:
-            raise ContentError(f"alexa.yaml maps list {list_name!r}, which {path.name} does not define.")
-        custom = "custom_type" in spec
-        slots[list_name] = SlotSpec(
-            list_name=list_name,
+def _template_texts(templates: YamlFile) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """(where, text) of every string hassil parses as a template: rules, list values and sentences."""
+    for name, body in (templates.get("expansion_rules") or {}).items():
+        yield ("expansion_rules", name), str(body)
+    for name, spec in (templates.get("lists") or {}).items():
+        for index, value in enumerate((spec or {}).get("values") or []):
+            yield ("lists", name, "values", index), str(value.get("in", "")) if isinstance(value, dict) else str(value)
+    for name, intent in (templates.get("intents") or {}).items():
+        for block_index, block in enumerate((intent or {}).get("data") or []):
+            where = ("intents", name, "data", block_index)
+            for index, text in enumerate(block.get("sentences") or []):
+                yield (*where, "sentences", index), str(text)
+            for rule, body in (block.get("expansion_rules") or {}).items():
+                yield (*where, "expansion_rules", rule), str(body)
+
+
+def build_language(templates: YamlFile, alexa: YamlFile, ranked: YamlFile | None = None) -> Language:
+    """The templates compiled by hassil, with the Alexa mapping (both files already parsed and checked)."""
+    intents = compile_templates(templates)
+    slots = {
+        str(list_name): SlotSpec(
+            list_name=str(list_name),
             slot_name=str(spec["name"]),
-            alexa_type=str(spec["custom_type"] if custom else spec["type"]),
-            custom=custom,
+            alexa_type=str(spec.get("custom_type") or spec["type"]),
+            custom="custom_type" in spec,
         )
-    for name in intents.slot_lists:
-        if name not in slots:
-            raise ContentError(f"List {name!r} in {path.name} has no Alexa slot in alexa.yaml; add one.")
-    return Language(intents=intents, alexa=alexa, slots=slots, path=path)
+        for list_name, spec in alexa.data["slots"].items()
+    }
+    return Language(intents=intents, alexa=alexa.data, slots=slots, path=templates.path, ranked=ranked)
 
 
-@cache
+def load_language(root: Path | None = None) -> Language:
+    """The templates of the Prompts in root (default: prompts_dir()), loaded and checked."""
+    from .prompts import load_prompts
+
+    return load_prompts(root).language
+
+
 def default_language() -> Language:
-    """The English templates from prompts_dir(), loaded once per process."""
-    return load_language()
+    """The templates of the default Prompts, loaded once per process."""
+    from .prompts import default_prompts
+
+    return default_prompts().language

@@ -4,7 +4,7 @@ scikit-learn trains these models (`kindwell train`), but serving never imports i
 scipy take seconds to import and most of a Lambda package, and predicting one sentence through a
 Pipeline costs milliseconds of validation besides. The arithmetic is small (skill.ngrams' analyzers,
 an IDF lookup, a norm, a dot product and a sigmoid or softmax), so it is done here from the arrays a
-weight file holds. tests/test_fast_paths.py checks the probabilities against scikit-learn's.
+weight file holds. tests/unit/test_fast_paths.py checks the probabilities against scikit-learn's.
 """
 
 from __future__ import annotations

@@ -31,11 +31,13 @@ from typing import Any
 from ask_sdk_core.exceptions import ApiClientException, SerializationException
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_core.utils import get_api_access_token, get_device_id, get_locale
 from ask_sdk_model.services import ApiConfiguration, ServiceClientFactory, ServiceException
 from ask_sdk_model.services.ups import UpsServiceClient
 
 from .alexa_api import DEFAULT_TIMEOUT, MAX_TIMEOUT, TimeoutApiClient, api_client
 from .errors import CountrySettingError
+from .state_request import from_request
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -198,11 +200,10 @@ def _why_not(error: ServiceException) -> str:
 
 def device_time_zone(handler_input: HandlerInput, timeout: float = DEFAULT_TIMEOUT) -> str | None:
     """The device's IANA time zone from the Alexa Settings API, or None (after one log line) if it cannot be had."""
-    context = getattr(handler_input.request_envelope, "context", None)
-    system = getattr(context, "system", None)
-    endpoint = getattr(system, "api_endpoint", None)
-    token = getattr(system, "api_access_token", None)
-    device_id = getattr(getattr(system, "device", None), "device_id", None)
+    system = getattr(getattr(handler_input.request_envelope, "context", None), "system", None)
+    endpoint = getattr(system, "api_endpoint", None)  # ask_sdk_core.utils has no getter for this one
+    token = from_request(get_api_access_token, handler_input)
+    device_id = from_request(get_device_id, handler_input)
     if not (isinstance(endpoint, str) and endpoint and isinstance(token, str) and token and device_id):
         absent = [
             name
@@ -233,8 +234,8 @@ def person_country(handler_input: HandlerInput, timeout: float = DEFAULT_TIMEOUT
     country = country_for_time_zone(device_time_zone(handler_input, timeout))
     if country is not None:
         return country
-    request = getattr(handler_input.request_envelope, "request", None)
-    return country_for_locale(getattr(request, "locale", None))
+    locale = from_request(get_locale, handler_input)
+    return country_for_locale(locale if isinstance(locale, str) else None)
 
 
 def _country_setting(raw: str) -> str:

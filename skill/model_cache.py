@@ -17,13 +17,13 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import ContentError
+from .folders import cache_dir
 from .ngrams import NGRAM_FEATURES
 
 if TYPE_CHECKING:
@@ -45,15 +45,6 @@ class WeightModel(Protocol):
 
 #: The package folder `kindwell train` writes and serving reads.
 WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
-
-
-def cache_dir() -> Path:
-    """Where derived artifacts are cached (KINDWELL_CACHE, else the XDG cache directory)."""
-    override = os.environ.get("KINDWELL_CACHE")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "kindwell"
 
 
 def ngram_pipeline(c: float = 8.0) -> Any:

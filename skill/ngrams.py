@@ -4,7 +4,7 @@ Hand-written because importing scikit-learn (and scipy beneath it) takes seconds
 more than a cold Lambda start or its 250 MB package can spare, while the analyzers themselves are a
 few lines of string slicing. These reproduce `TfidfVectorizer.build_analyzer()` exactly for the
 settings `NgramSpec` allows (lower-casing, no accent stripping, no stop words, no custom callables);
-tests/test_fast_paths.py checks the features and the probabilities against scikit-learn's own.
+tests/unit/test_fast_paths.py checks the features and the probabilities against scikit-learn's own.
 """
 
 from __future__ import annotations

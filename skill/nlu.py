@@ -24,14 +24,14 @@ from typing import TYPE_CHECKING, Any
 from hassil import recognize_best
 
 from .care import TIER_OF_INTENT, CareTier
-from .content import load_yaml, prompts_dir
 from .errors import ModelUnavailableError
-from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language, default_language, load_paraphrases
+from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
-from .safety import SafetyPolicy, default_safety
-from .safety_model import TOKENIZER_FILE, feeling_examples, read_head
-from .text import best_phrase_match, normalize, number_words, parse_minutes
+from .prompts import Prompts, default_prompts, load_paraphrases
+from .safety import SafetyPolicy, default_safety, load_safety
+from .safety_model import TOKENIZER_FILE, read_head
+from .text import best_phrase_match, normalize, parse_minutes
 
 if TYPE_CHECKING:
     from .embedding_head import EmbeddingHead
@@ -49,7 +49,9 @@ MAX_SENTENCES_PER_INTENT = 1500
 #: Weight of a hand-written paraphrase against one filled template sentence in training (chosen by
 #: cross-validation over the paraphrases themselves, bench/intent_options.py: 1 and 3 were tried).
 PARAPHRASE_WEIGHT = 3.0
-_MODEL_FORMAT = 4
+#: 4: minutes are filled from the one filler table (numerals and words, 1-60; numerals were 1-30).
+#: 5: paraphrases weigh PARAPHRASE_WEIGHT.
+_MODEL_FORMAT = 5
 #: Someone speaking about themselves.
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|my|myself)\b")
 
@@ -91,21 +93,16 @@ class IntentClassifier:
     @staticmethod
     def training_data(
         language: Language,
-        feeling_words: Iterable[str],
+        fillers: Mapping[str, list[str]],
         out_of_domain: Iterable[str],
         feeling_sentences: Iterable[str] = (),
         paraphrases: Mapping[str, Iterable[str]] | None = None,
     ) -> tuple[list[str], list[str], list[float]]:
-        """(sentences, labels, weights): templates with their slots filled by random values from the lists,
-        feelings and requests for other apps (weight 1), then the hand-written paraphrases
-        (prompts/language/paraphrases*.yaml) under their intents (PARAPHRASE_WEIGHT)."""
+        """(sentences, labels, weights): templates with their slots filled by random values from the fillers
+        (Prompts.fillers: the table the offline grammar uses too), feelings and out-of-domain requests
+        (weight 1), then the hand-written paraphrases (prompts/language/paraphrases*.yaml) under their
+        intents (PARAPHRASE_WEIGHT)."""
         rng = random.Random(7)
-        fillers: dict[str, list[str]] = {
-            "practice": [phrase for phrase, _ in language.list_values("practice")],
-            "duration": [phrase for phrase, _ in language.list_values("duration")],
-            "minutes": [str(n) for n in range(1, 31)] + [number_words(n) for n in range(1, 61)],
-            "feeling": sorted(set(feeling_words)),
-        }
 
         def fill(template: str) -> str:
             return PLACEHOLDER.sub(lambda m: rng.choice(fillers.get(m.group(1)) or [m.group(1)]), template)
@@ -123,7 +120,7 @@ class IntentClassifier:
             sentences = {fill(t) for t in templates for _ in range(repeats if "{" in t else 1)}
             texts += sorted(sentences)
             labels += [name] * len(sentences)
-        feelings = fillers["feeling"] + list(feeling_sentences)
+        feelings = list(fillers.get("feeling", [])) + list(feeling_sentences)
         texts += feelings
         labels += ["CheckInIntent"] * len(feelings)
         ood = list(out_of_domain)
@@ -161,29 +158,24 @@ class Matcher:
 
     def __init__(
         self,
-        language: Language | None = None,
+        prompts: Prompts | None = None,
         safety: SafetyPolicy | None = None,
-        prompts: Path | None = None,
+        *,
         use_classifier: bool = True,
     ) -> None:
-        self.language = language or default_language()
-        self.safety = safety or default_safety()
-        root = prompts or prompts_dir()
-        cues = load_yaml(root / "language" / "cues.yaml")
+        self.prompts = prompts or default_prompts()
+        self.language = self.prompts.language
+        self.safety = safety or (default_safety() if prompts is None else load_safety(self.prompts))
         self.practice_synonyms = self.language.practice_synonyms()
         """Practice id -> every phrase the templates accept for it (first is the primary name)."""
+        cues = self.prompts.cues
         self._practice_cues: dict[str, list[str]] = {
             practice: list(phrases) + self.practice_synonyms.get(practice, [])
-            for practice, phrases in cues["practice_cues"].items()
+            for practice, phrases in cues.practice.items()
         }
-        self._out_of_domain: list[str] = list(cues["out_of_domain"])
-        self._request_cues: dict[str, list[str]] = {"request": [str(c) for c in cues["request_cues"]]}
-        checkin = load_yaml(root / "checkin.yaml")
-        self._feeling_words = [str(w) for theme in checkin["themes"].values() for w in theme["words"]]
-        self._feeling_cues: dict[str, list[str]] = {
-            str(name): [str(w) for w in theme["words"]] for name, theme in checkin["themes"].items()
-        }
-        self._root = root
+        self._out_of_domain: list[str] = list(cues.out_of_domain)
+        self._request_cues: dict[str, list[str]] = {"request": list(cues.request)}
+        self._feeling_cues: dict[str, list[str]] = {theme.id: list(theme.words) for theme in self.prompts.themes}
         self._classifier: IntentClassifier | None = None
         self._use_classifier = use_classifier
         self.classifier_weights = self._lazy_weights() if use_classifier else None
@@ -212,18 +204,14 @@ class Matcher:
     def _training_data(self) -> tuple[list[str], list[str], list[float]]:
         return IntentClassifier.training_data(
             self.language,
-            self._feeling_words,
+            self.prompts.fillers.for_training(),
             self._out_of_domain,
-            feeling_examples(self._root),
-            load_paraphrases(self.language, self._root),
+            self.prompts.feeling_sentences(),
+            load_paraphrases(self.language, self.prompts.root),
         )
 
     def _sources(self) -> list[Path]:
-        return [
-            *(self._root / "language").glob("*.yaml"),
-            self._root / "checkin.yaml",
-            self._root / "feelings_examples.yaml",
-        ]
+        return self.prompts.nlu_sources()
 
     def _lazy_head(self) -> LazyModel:
         def train() -> EmbeddingHead:

@@ -1,122 +1,76 @@
-"""A user's stored progress: practice history, streaks, affirmation rotation and saved position.
+"""A user's progress as raw persistent attributes, for code that holds a stored record as a dict.
 
-Persistent attributes hold ids, dates, counts and positions only, never anything a user said.
-Every function here works on the plain attribute dict so the same code serves every adapter.
+The skill itself works on the typed `UserState` (skill/state_user.py), parsed at the edge. These
+functions keep the older dict-in-place interface for scripts and tests: each parses the dict (any
+id-shaped practice is accepted, since no content is at hand), applies the same arithmetic as the
+typed state, and writes the result back into the dict, so malformed fields are reset here too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterable, MutableMapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
+
+from .state import ANY_PRACTICE, Position, Problems
+from .state_user import MAX_DAYS_KEPT, ProgressSummary, UserState
+
+__all__ = [
+    "MAX_DAYS_KEPT",
+    "Attributes",
+    "Position",
+    "ProgressSummary",
+    "get_position",
+    "next_affirmation",
+    "record_completion",
+    "record_visit",
+    "set_position",
+    "summarize",
+]
 
 Attributes = MutableMapping[str, Any]
 
-#: Distinct practice days kept; enough for any streak a year long and this week's count.
-MAX_DAYS_KEPT = 400
+
+def _read(attrs: Attributes) -> UserState:
+    return UserState.parse(attrs, ANY_PRACTICE)[0]
 
 
-@dataclass(frozen=True)
-class Position:
-    """Where a listener is in a practice."""
-
-    practice: str
-    minutes: int
-    segment: int
-    """Index of the segment to play next."""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Stored form."""
-        return {"practice": self.practice, "minutes": self.minutes, "segment": self.segment}
-
-    @classmethod
-    def from_dict(cls, raw: Any) -> Position | None:
-        """Parse a stored position; None when absent or malformed."""
-        if not isinstance(raw, dict):
-            return None
-        try:
-            return cls(str(raw["practice"]), int(raw["minutes"]), int(raw["segment"]))
-        except (KeyError, TypeError, ValueError, OverflowError):  # OverflowError: int(1e400)
-            return None
-
-
-@dataclass(frozen=True)
-class ProgressSummary:
-    """What ProgressIntent reports."""
-
-    total: int
-    week_days: int
-    """Distinct days practised since Monday of this week."""
-    streak: int
-    """Consecutive days practised, ending today or yesterday."""
+def _edit(attrs: Attributes, change: Callable[[UserState], UserState]) -> UserState:
+    changed = change(_read(attrs))
+    attrs.clear()
+    attrs.update(changed.to_raw())
+    return changed
 
 
 def record_visit(attrs: Attributes) -> int:
     """Count a launch; returns the number of earlier visits."""
-    visits = int(attrs.get("visits", 0))
-    attrs["visits"] = visits + 1
-    return visits
+    return _edit(attrs, UserState.visited).visits - 1
 
 
 def record_completion(attrs: Attributes, practice_id: str, day: dt.date) -> None:
     """Count a finished practice on a local calendar day."""
-    attrs["completed"] = int(attrs.get("completed", 0)) + 1
-    by_practice = dict(attrs.get("by_practice", {}))
-    by_practice[practice_id] = int(by_practice.get(practice_id, 0)) + 1
-    attrs["by_practice"] = by_practice
-    days = set(attrs.get("days", []))
-    days.add(day.isoformat())
-    attrs["days"] = sorted(days)[-MAX_DAYS_KEPT:]
+    _edit(attrs, lambda state: state.finished(practice_id, day))
 
 
 def summarize(attrs: Attributes, today: dt.date) -> ProgressSummary:
     """Totals, days this week and the current streak as of today."""
-    days = {dt.date.fromisoformat(d) for d in attrs.get("days", []) if _is_date(d)}
-    monday = today - dt.timedelta(days=today.weekday())
-    week_days = sum(1 for d in days if monday <= d <= today)
-    cursor = today if today in days else today - dt.timedelta(days=1)
-    streak = 0
-    while cursor in days:
-        streak += 1
-        cursor -= dt.timedelta(days=1)
-    return ProgressSummary(total=int(attrs.get("completed", 0)), week_days=week_days, streak=streak)
+    return _read(attrs).summary(today)
 
 
-def _is_date(value: Any) -> bool:
-    try:
-        dt.date.fromisoformat(str(value))
-    except ValueError:
-        return False
-    return True
-
-
-def next_affirmation(attrs: Attributes, pool: Iterable[str], rng: random.Random) -> str:
-    """Pick an affirmation id this user has not heard in the current round, and remember it.
-
-    When the whole pool has been heard a new round starts, never opening with the last one heard.
-    """
-    pool_ids = list(pool)
-    heard = [h for h in attrs.get("heard", []) if h in pool_ids]
-    unheard = [a for a in pool_ids if a not in heard]
-    if not unheard:
-        last = heard[-1] if heard else None
-        heard = []
-        unheard = [a for a in pool_ids if a != last] or pool_ids
-    choice = rng.choice(unheard)
-    attrs["heard"] = [*heard, choice]
-    return choice
+def next_affirmation(
+    attrs: Attributes, pool: Iterable[str], rng: random.Random, known: Iterable[str] | None = None
+) -> str:
+    """Pick an affirmation id this user has not heard in the current round of pool, and remember it
+    (what was heard from the other known ids, default pool, is kept)."""
+    return _edit(attrs, lambda state: state.with_next_affirmation(pool, rng, known)).heard[-1]
 
 
 def get_position(attrs: Attributes) -> Position | None:
     """The saved practice position, if any."""
-    return Position.from_dict(attrs.get("position"))
+    return Position.parse(attrs.get("position"), ANY_PRACTICE, "user.position", Problems())
 
 
 def set_position(attrs: Attributes, position: Position | None) -> None:
     """Save or clear the practice position."""
-    if position is None:
-        attrs.pop("position", None)
-    else:
-        attrs["position"] = position.to_dict()
+    _edit(attrs, lambda state: state.with_position(position))

@@ -16,38 +16,10 @@ from functools import cache, cached_property, partial
 from pathlib import Path
 
 from .care import CareTier
-from .content import load_yaml, prompts_dir
-from .errors import ContentError
+from .prompts import Prompts, default_prompts, load_prompts
 from .safety_model import CONCERN_THRESHOLD, NONE, THRESHOLD, CrisisClassifier
+from .safety_source import CrisisLine as CrisisLine  # re-exported: where handlers and tools find it
 from .text import best_phrase_match, normalize
-
-
-@dataclass(frozen=True)
-class CrisisLine:
-    """A crisis line to offer: how it is named, spoken and written, and where it was checked."""
-
-    name: str
-    spoken: str
-    display: str
-    how: str
-    emergency: str
-    """The emergency number as spoken ("nine nine nine")."""
-    emergency_display: str
-    source: str = ""
-    """The service's page that states the number."""
-    checked: str = ""
-    """The date the number was last checked against `source` (ISO date)."""
-
-    def values(self) -> dict[str, str]:
-        """Placeholder values for the care responses."""
-        return {
-            "line_name": self.name,
-            "line_spoken": self.spoken,
-            "line_display": self.display,
-            "line_how": self.how,
-            "emergency": self.emergency,
-            "emergency_display": self.emergency_display,
-        }
 
 
 @dataclass(frozen=True)
@@ -147,58 +119,32 @@ class SafetyPolicy:
         return self.lines.get((country or "").upper(), self.default_line)
 
 
-def _compile(patterns: list[str], path: Path) -> tuple[re.Pattern[str], ...]:
-    compiled = []
-    for pattern in patterns:
-        try:
-            compiled.append(re.compile(pattern))
-        except re.error as err:
-            raise ContentError(f"{path}: pattern {pattern!r} is not a valid regular expression ({err}).") from err
-    return tuple(compiled)
-
-
-def _line(raw: object, path: Path) -> CrisisLine:
-    try:
-        fields = {key: str(value) for key, value in dict(raw).items()}  # type: ignore[call-overload]
-        return CrisisLine(**fields)
-    except (TypeError, ValueError) as err:
-        raise ContentError(
-            f"{path}: every crisis line needs name, spoken, display, how, emergency and emergency_display ({err})."
-        ) from err
-
-
-def _self_criticism(root: Path) -> tuple[str, ...]:
-    themes = load_yaml(root / "checkin.yaml").get("themes") or {}
-    return tuple(str(word) for word in (themes.get("self_critical") or {}).get("words") or [])
-
-
-def _slot_words(root: Path) -> frozenset[str]:
-    # Imported here: hassil and the template parse are for free text, not for every start-up.
-    from .language import load_language
-
-    return load_language(root).slot_vocabulary()
-
-
-def load_safety(root: Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
-    """Load the crisis policy from prompts/safety.yaml; the classifier and vocabulary load on first use."""
-    root = root or prompts_dir()
-    path = root / "safety.yaml"
-    data = load_yaml(path)
-    lines = {str(country).upper(): _line(raw, path) for country, raw in data["lines"].items()}
+def load_safety(prompts: Prompts | Path | None = None, *, use_classifier: bool = True) -> SafetyPolicy:
+    """The care policy from a Prompts (or the prompts/ folder at a path); the classifier and the vocabulary
+    load on first use."""
+    if not isinstance(prompts, Prompts):
+        prompts = load_prompts(prompts) if prompts is not None else default_prompts()
+    source = prompts.safety
+    self_critical = next((theme for theme in prompts.themes if theme.id == "self_critical"), None)
     return SafetyPolicy(
-        patterns=_compile(data["crisis_patterns"], path),
-        other_patterns=_compile(data.get("other_patterns", []), path),
-        concern_patterns=_compile(data.get("concern_patterns", []), path),
-        exclusions=_compile(data.get("not_crisis_phrases", []), path),
-        lines=lines,
-        default_line=_line(data["default_line"], path),
-        classifier=CrisisClassifier.load(root) if use_classifier else None,
-        slot_words=partial(_slot_words, root),
-        self_criticism=_self_criticism(root),
+        patterns=source.crisis_patterns,
+        other_patterns=source.other_patterns,
+        concern_patterns=source.concern_patterns,
+        exclusions=source.exclusions,
+        lines=dict(source.lines),
+        default_line=source.default_line,
+        classifier=CrisisClassifier.load(prompts) if use_classifier else None,
+        slot_words=partial(_slot_words, prompts),
+        self_criticism=self_critical.words if self_critical else (),
     )
+
+
+def _slot_words(prompts: Prompts) -> frozenset[str]:
+    # The templates compile (hassil) here: they are for free text, not for every start-up.
+    return prompts.language.slot_vocabulary()
 
 
 @cache
 def default_safety() -> SafetyPolicy:
-    """The crisis policy from prompts_dir(), loaded once per process."""
-    return load_safety()
+    """The care policy of the default Prompts, built once per process."""
+    return load_safety(default_prompts())

@@ -16,14 +16,16 @@ import random
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .content import load_yaml, prompts_dir
 from .errors import ModelUnavailableError
 from .model_cache import LazyModel, ngram_pipeline
+from .safety_source import LABELS as LABELS
+from .safety_source import example_files as example_files
 from .text import normalize
 
 if TYPE_CHECKING:
     from .embedding_head import EmbeddingHead
     from .linear_text_model import LinearTextModel
+    from .prompts import Prompts
 
 #: The sentence embedder's tokenizer: a change to it changes every embedding-based model.
 TOKENIZER_FILE = Path(__file__).resolve().parent / "weights" / "minilm-tokenizer.json"
@@ -34,61 +36,42 @@ _LOGGER = logging.getLogger(__name__)
 THRESHOLD = 0.55
 #: Probability of any care tier at or above which the classifier alone calls a text a concern.
 CONCERN_THRESHOLD = 0.6
-#: Labels in the example files -> classifier labels.
-LABELS = {"crisis": "crisis", "other": "other", "concern": "concern", "not_crisis": "none"}
 NONE = "none"
 _MODEL_FORMAT = 5
 #: Most template sentences per intent used as ordinary (non-crisis) examples.
 _TEMPLATE_NEGATIVES = 120
 
 
-def example_files(root: Path) -> list[Path]:
-    """prompts/safety_examples*.yaml: every file of labelled examples the classifier learns from."""
-    return sorted(root.glob("safety_examples*.yaml"))
-
-
-def feeling_examples(root: Path) -> list[str]:
+def feeling_examples(prompts: Prompts) -> list[str]:
     """Everyday check-in answers (prompts/feelings_examples.yaml): ordinary feelings, never a care tier."""
-    data = load_yaml(root / "feelings_examples.yaml")
-    return [str(text) for items in data.values() for text in items]
+    return prompts.feeling_sentences()
 
 
-def labelled_examples(root: Path) -> dict[str, list[str]]:
+def labelled_examples(prompts: Prompts) -> dict[str, list[str]]:
     """Every hand-written example by classifier label (crisis, other, concern, none)."""
-    examples: dict[str, list[str]] = {label: [] for label in LABELS.values()}
-    for path in example_files(root):
-        data = load_yaml(path)
-        for key, label in LABELS.items():
-            examples[label] += [str(t) for t in data.get(key) or []]
-    return examples
+    return {label: list(texts) for label, texts in prompts.safety_examples.labelled.items()}
 
 
 #: Intents whose templates are examples of a care tier; every other intent's are "none".
 _TEMPLATE_LABELS = {"CrisisSupportIntent": "crisis", "SupportSomeoneIntent": "other", "HardTimeIntent": "concern"}
+#: How check-in feeling words are said, as ordinary (none) examples.
+_FEELING_CARRIERS = ("{}", "i feel {}", "i'm {}", "i've been feeling {} lately", "feeling {} today")
 
 
-def training_data(root: Path) -> tuple[list[str], list[str]]:
+def training_data(prompts: Prompts) -> tuple[list[str], list[str]]:
     """(texts, labels): hand-written examples, template sentences, feelings and commands."""
-    from .language import load_language
-
-    examples = labelled_examples(root)
-    language = load_language(root)
+    examples = labelled_examples(prompts)
+    language = prompts.language
     rng = random.Random(11)
     for name in (*language.custom_intents, *language.builtin_intents):
         templates = sorted(set(language.expand(name, expand_lists=False)))
         chosen = rng.sample(templates, min(_TEMPLATE_NEGATIVES, len(templates)))
         examples[_TEMPLATE_LABELS.get(name, NONE)].extend(chosen)
-    checkin = load_yaml(root / "checkin.yaml")
-    for theme in checkin["themes"].values():
-        for word in theme["words"]:
-            examples[NONE] += [
-                carrier.format(word)
-                for carrier in ("{}", "i feel {}", "i'm {}", "i've been feeling {} lately", "feeling {} today")
-            ]
-    examples[NONE] += feeling_examples(root)
-    cues = load_yaml(root / "language" / "cues.yaml")
-    examples[NONE] += [str(c) for cue_list in cues["practice_cues"].values() for c in cue_list]
-    examples[NONE] += [str(t) for t in cues["out_of_domain"]]
+    for word in prompts.feeling_words():
+        examples[NONE] += [carrier.format(word) for carrier in _FEELING_CARRIERS]
+    examples[NONE] += feeling_examples(prompts)
+    examples[NONE] += [cue for cues in prompts.cues.practice.values() for cue in cues]
+    examples[NONE] += list(prompts.cues.out_of_domain)
     texts: list[str] = []
     labels: list[str] = []
     for label, items in examples.items():
@@ -120,12 +103,11 @@ class CrisisClassifier:
         return model
 
     @classmethod
-    def load(cls, root: Path | None = None, *, embeddings: bool = True) -> CrisisClassifier:
-        """The shipped weights for root's content (trained in memory when stale and scikit-learn is here)."""
-        root = root or prompts_dir()
+    def load(cls, prompts: Prompts, *, embeddings: bool = True) -> CrisisClassifier:
+        """The shipped weights for the prompts' content (trained in memory when stale and scikit-learn is here)."""
 
         def train() -> Any:
-            texts, labels = training_data(root)
+            texts, labels = training_data(prompts)
             pipeline = ngram_pipeline(c=10.0)
             pipeline.fit(texts, labels)
             return pipeline
@@ -134,16 +116,11 @@ class CrisisClassifier:
             from .embedding_head import EmbeddingHead
             from .embeddings import default_embedder
 
-            texts, labels = training_data(root)
+            texts, labels = training_data(prompts)
             embedder = default_embedder()
             return EmbeddingHead.fit_network(embedder.embed(texts), labels, embedder.model_id)
 
-        sources = [
-            *example_files(root),
-            root / "checkin.yaml",
-            root / "feelings_examples.yaml",
-            *(root / "language").glob("*.yaml"),
-        ]
+        sources = prompts.care_sources()
         # The n-gram model first: when weights are stale, its name is the one the error gives.
         ngrams = LazyModel("crisis", sources, _MODEL_FORMAT, train)
         head = (

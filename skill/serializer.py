@@ -1,22 +1,24 @@
-"""ask-sdk's DefaultSerializer with its slow steps made fast, for the per-request hot path.
+"""Request envelopes read by ask-sdk's own DefaultSerializer, after a check that their JSON types fit.
 
-DefaultSerializer re-imports every model class by name, rebuilds each class's attribute map for
-every object it reads, and parses every timestamp with dateutil's general-purpose parser, on every
-request: about half the time the skill spends on a request. Alexa's timestamps are plain ISO 8601,
-which `datetime.fromisoformat` reads; a model class never changes, so its lookup and its field
-plan are worked out once. These methods override name-mangled privates of ask-sdk 1.x (pinned
-below 2 in pyproject.toml); the test suite checks the result equals DefaultSerializer's for every
-request fixture.
+DefaultSerializer hands some malformed values to handlers unchanged: an object or a list where the
+model declares a number, a number beyond Alexa's 64 bits, a string where a list belongs (read as its
+characters), a time no parser reads. `check_types` walks the parsed JSON beside the model's declared
+types first and raises SerializationException, so the endpoint answers 400 and no handler meets such
+a value. It judges the shape of the JSON only: whether a well-shaped value makes sense (a time in
+year 1 or at +25:00, an offset, a token, a slot value) is judged in one place, the typed state at the
+edge (skill/state_request.py, timestamps by skill.state.as_moment), which resets it with one log line.
 
-It is also stricter than DefaultSerializer about malformed input, which ask-sdk passes through to
-handlers: a value whose JSON type cannot be what the model declares (an object where a number or a
-list belongs, a number JSON cannot carry, a time that is not a real moment) raises
-SerializationException, so the endpoint answers 400 and no handler meets it.
+The walk reads only ask-sdk-model's public class metadata (`deserialized_types`, `attribute_map`,
+`get_real_child_model`), the same the serializer is driven by, so it follows new model versions; no
+library validates JSON against these models. Hand-written for that reason, it stays a check only:
+DefaultSerializer still builds every object.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import json
 import math
 from dataclasses import dataclass
 from enum import Enum
@@ -26,152 +28,155 @@ from typing import Any
 from ask_sdk_core.exceptions import SerializationException
 from ask_sdk_core.serialize import DefaultSerializer
 
-# ask-sdk's own (name-mangled) implementations, for anything the fast paths do not cover.
-_LOAD_CLASS = "_DefaultSerializer__load_class_from_name"
-_READ_DATETIME = "_DefaultSerializer__deserialize_datetime"
-_READ_ANY = "_DefaultSerializer__deserialize"
-_BY_DISCRIMINATOR = "_DefaultSerializer__get_obj_by_discriminator"
-_READ_PRIMITIVE = "_DefaultSerializer__deserialize_primitive"
-
 #: Integers in Alexa's models are 64-bit; anything larger is not a value Alexa sends.
 _INT_LIMIT = 2**63
+#: The primitive type names ask-sdk-model declares (DefaultSerializer.NATIVE_TYPES_MAPPING).
+_NATIVE = frozenset(DefaultSerializer.NATIVE_TYPES_MAPPING)
 
 
-def _json_kind(payload: Any) -> str:
-    return "an object" if isinstance(payload, dict) else "a list" if isinstance(payload, list) else "a value"
+class CheckedSerializer(DefaultSerializer):
+    """DefaultSerializer that first refuses JSON whose types cannot be what the model declares."""
+
+    def deserialize(self, payload: str | None, obj_type: Any) -> Any:
+        """As DefaultSerializer.deserialize, after check_types on the parsed payload."""
+        if payload is None:
+            return None
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            raise SerializationException("The payload is not JSON.") from None
+        check_types(data, obj_type)
+        return super().deserialize(payload, obj_type)
+
+    def deserialize_object(self, payload: Any, obj_type: Any) -> Any:
+        """Like deserialize(), for JSON that is already parsed (the web endpoint parses it once)."""
+        check_types(payload, obj_type)
+        return super().deserialize(json.dumps(payload), obj_type)
 
 
-def sane_timestamp(moment: dt.datetime) -> dt.datetime:
-    """moment itself when it is a real instant that survives conversion to any time zone; ValueError if not.
-
-    A parser may accept an offset of 25 hours, or year 1 or 9999, which later overflow when converted
-    to the listener's zone.
-    """
-    try:
-        if moment.tzinfo is not None:
-            moment.utcoffset()  # raises ValueError for an offset of a day or more
-            utc = moment.astimezone(dt.UTC)
-        else:
-            utc = moment
-    except OverflowError:
-        raise ValueError("time out of range") from None
-    if not 1 < utc.year < 9999:
-        raise ValueError("time out of range")
-    return moment
+def check_types(payload: Any, declared: Any) -> None:
+    """SerializationException when parsed JSON cannot be read as `declared` (an ask-sdk-model type)."""
+    stack: list[tuple[Any, Any]] = [(payload, declared)]
+    while stack:  # a loop, not recursion: the nesting depth is the sender's choice
+        value, kind = stack.pop()
+        if value is None:
+            continue
+        shape, detail = _shape(kind)
+        if shape == "model":
+            if not isinstance(value, dict):
+                raise _wrong("an object", value)
+            plan = detail if detail.children is None else _model(_concrete(detail.children, value))
+            fields = plan.fields
+            for key, item in value.items():
+                field = fields.get(key)
+                if field is not None:
+                    stack.append((item, field))
+                elif key in plan.reserved:
+                    # DefaultSerializer sets unknown keys as attributes: "to_dict" or "object_type"
+                    # would replace the model's own.
+                    raise SerializationException(f"The key {key!r} is not a field of {plan.name}.")
+        elif shape == "native":
+            _check_native(value, detail)
+        elif shape == "list":
+            if not isinstance(value, list):
+                raise _wrong("a list", value)
+            stack.extend((item, detail) for item in value)
+        elif shape == "dict":
+            if not isinstance(value, dict):
+                raise _wrong("an object", value)
+            stack.extend((item, detail) for item in value.values())
 
 
 @dataclass(frozen=True)
-class _Plan:
-    """How to read one model class: (attribute, JSON key, declared type) per field."""
+class _Model:
+    """What the walk needs of one model class, worked out once."""
 
-    fields: tuple[tuple[str, str, Any], ...]
-    keys: frozenset[str]
+    name: str
+    fields: dict[str, Any]
+    """Declared type by JSON key."""
     reserved: frozenset[str]
-    """Attribute names of the model: keys that may not be set from unknown JSON keys."""
+    """The class's own attribute names that are not JSON keys: no unknown key may take them."""
+    children: Any
+    """The class itself when a discriminator picks a subclass (get_real_child_model), else None."""
 
 
 @lru_cache(maxsize=1024)
-def _plan(model_class: type) -> _Plan:
-    names = dict(getattr(model_class, "attribute_map", {}))
-    types = model_class.deserialized_types  # type: ignore[attr-defined]
-    for attribute in types:
-        names.setdefault(attribute, attribute)
-    fields = tuple((attribute, key, types[attribute]) for attribute, key in names.items())
-    return _Plan(fields, frozenset(names.values()), frozenset(names))
+def _model(kind: Any) -> _Model:
+    names: dict[str, str] = getattr(kind, "attribute_map", {})
+    fields = {names.get(attribute, attribute): declared for attribute, declared in kind.deserialized_types.items()}
+    children = kind if hasattr(kind, "get_real_child_model") else None
+    reserved = frozenset(dir(kind)).union(kind.deserialized_types) - fields.keys()  # methods and attribute names
+    return _Model(kind.__name__, fields, reserved, children)
+
+
+@lru_cache(maxsize=1024)
+def _shape(kind: Any) -> tuple[str, Any]:
+    """A declared type as ("model", _Model), ("native", name), ("list" or "dict", item type) or ("any", None)."""
+    if isinstance(kind, str):
+        if kind.startswith("list["):
+            return "list", kind[5:-1].strip()
+        if kind.startswith("dict("):
+            return "dict", kind[5:-1].split(",", 1)[1].strip()
+        if kind in _NATIVE:
+            return ("any", None) if kind == "object" else ("native", kind)
+        kind = _class_by_name(kind)
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return "any", None  # DefaultSerializer refuses values outside the enumeration itself
+    if not hasattr(kind, "deserialized_types"):
+        return "any", None
+    return "model", _model(kind)
+
+
+def _concrete(kind: Any, value: dict[str, Any]) -> Any:
+    """The subclass a discriminator ("type") names, as DefaultSerializer picks it."""
+    try:
+        child = kind.get_real_child_model(value)
+    except (KeyError, TypeError):
+        raise SerializationException(f"The {kind.__name__} has no type it can be read as.") from None
+    return _class_by_name(child) if child else kind
+
+
+def _check_native(value: Any, kind: str) -> None:
+    if isinstance(value, dict | list):
+        raise _wrong(f"a {kind}", value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SerializationException("A number is not finite.")
+    if kind in ("int", "long"):
+        try:
+            number = int(value)  # as DefaultSerializer will read it
+        except (ValueError, OverflowError, TypeError):
+            raise SerializationException("A value is not a whole number.") from None
+        if not -_INT_LIMIT <= number < _INT_LIMIT:
+            raise SerializationException("A number is out of range.")
+    elif kind in ("datetime", "date"):
+        if not isinstance(value, str):
+            raise _wrong("an ISO 8601 time", value)
+        try:
+            _parse_time(value)
+        except (ValueError, OverflowError):
+            raise SerializationException("A time is not ISO 8601.") from None
+
+
+def _parse_time(text: str) -> dt.datetime:
+    """An ISO 8601 time natively, anything else with dateutil's parser, which DefaultSerializer uses."""
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        from dateutil.parser import parse
+
+        parsed: dt.datetime = parse(text)
+        return parsed
+
+
+def _wrong(expected: str, value: Any) -> SerializationException:
+    kind = "an object" if isinstance(value, dict) else "a list" if isinstance(value, list) else "a value"
+    return SerializationException(f"Expected {expected}, got {kind}.")
 
 
 @lru_cache(maxsize=1024)
 def _class_by_name(class_name: str) -> Any:
     module_name, _, attribute = class_name.rpartition(".")
-    module = __import__(module_name, fromlist=[attribute])
-    return getattr(module, attribute)
-
-
-class FastSerializer(DefaultSerializer):
-    """DefaultSerializer with cached model-class lookups and ISO 8601 timestamps read natively."""
-
-    def _DefaultSerializer__load_class_from_name(self, class_name: str) -> Any:
-        if "." not in class_name:
-            return getattr(super(), _LOAD_CLASS)(class_name)
-        try:
-            return _class_by_name(class_name)
-        except (ImportError, AttributeError):
-            return getattr(super(), _LOAD_CLASS)(class_name)
-
-    def _DefaultSerializer__deserialize(self, payload: Any, obj_type: Any) -> Any:
-        # ask-sdk iterates whatever it is given as a list or dict: a string becomes its characters.
-        if payload is not None and isinstance(obj_type, str):
-            if obj_type.startswith("list[") and not isinstance(payload, list):
-                raise SerializationException(f"Expected a list, got {_json_kind(payload)}.")
-            if obj_type.startswith("dict(") and not isinstance(payload, dict):
-                raise SerializationException(f"Expected an object, got {_json_kind(payload)}.")
-        return getattr(super(), _READ_ANY)(payload, obj_type)
-
-    def _DefaultSerializer__deserialize_primitive(self, payload: Any, obj_type: Any) -> Any:
-        # ask-sdk hands an object or list declared as a number or string to handlers unchanged.
-        if isinstance(payload, dict | list):
-            expected = getattr(obj_type, "__name__", "value")
-            raise SerializationException(f"Expected a {expected}, got {_json_kind(payload)}.")
-        if isinstance(payload, float) and not math.isfinite(payload):
-            raise SerializationException("A number is not finite.")
-        try:
-            value = getattr(super(), _READ_PRIMITIVE)(payload, obj_type)
-        except OverflowError:
-            raise SerializationException("A number is out of range.") from None
-        if isinstance(value, int) and not isinstance(value, bool) and not -_INT_LIMIT <= value < _INT_LIMIT:
-            raise SerializationException("A number is out of range.")
-        return value
-
-    def deserialize_object(self, payload: Any, obj_type: Any) -> Any:
-        """Like deserialize(), for JSON that is already parsed (the web endpoint parses it once)."""
-        try:
-            return getattr(self, _READ_ANY)(payload, obj_type)
-        except SerializationException:
-            raise
-        except Exception as err:  # ask-sdk wraps every failure this way; so does this
-            raise SerializationException(str(err)) from err
-
-    def _DefaultSerializer__deserialize_model(self, payload: Any, obj_type: Any) -> Any:
-        try:
-            if isinstance(obj_type, type) and issubclass(obj_type, Enum):
-                return obj_type(payload)
-            if not hasattr(obj_type, "deserialized_types"):
-                return payload
-            if not isinstance(payload, dict):
-                raise SerializationException(f"Expected an object, got {_json_kind(payload)}.")
-            if hasattr(obj_type, "get_real_child_model"):
-                obj_type = getattr(self, _BY_DISCRIMINATOR)(payload, obj_type)
-            plan = _plan(obj_type)
-            model = obj_type()
-            read = getattr(self, _READ_ANY)
-            for attribute, key, declared in plan.fields:
-                if key in payload:
-                    setattr(model, attribute, read(payload[key], declared))
-            for key in payload:
-                # Unknown keys are kept as ask-sdk keeps them, unless they would replace one of the
-                # model's own attributes or methods (a "object_type" key must not change the type).
-                if key not in plan.keys and key not in plan.reserved and not hasattr(obj_type, key):
-                    setattr(model, key, payload[key])
-            return model
-        except SerializationException:
-            raise
-        except Exception as err:
-            raise SerializationException(str(err)) from err
-
-    def _DefaultSerializer__deserialize_datetime(self, payload: Any, obj_type: Any) -> Any:
-        if not isinstance(payload, str):
-            raise SerializationException(f"Expected an ISO 8601 time, got {_json_kind(payload)}.")
-        try:
-            parsed = dt.datetime.fromisoformat(payload)
-        except ValueError:
-            try:
-                parsed = getattr(super(), _READ_DATETIME)(payload, dt.datetime)
-            except OverflowError:
-                raise SerializationException("A time is out of range.") from None
-        if not isinstance(parsed, dt.datetime):
-            return parsed
-        try:
-            sane_timestamp(parsed)
-        except ValueError:
-            raise SerializationException("A time is out of range.") from None
-        return parsed.date() if obj_type is dt.date else parsed
+    try:
+        return getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError, ValueError):
+        raise SerializationException(f"The model names an unknown type {class_name!r}.") from None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from .errors import UserInputError
+from .folders import env_path
 
 Persistence = Literal["sqlite", "dynamodb"]
 
@@ -72,19 +73,18 @@ class EndpointSettings:
             raise UserInputError(
                 f"KINDWELL_MAX_BODY_BYTES must be a number of bytes, such as 131072 (got {raw_limit!r})."
             )
-        db = env.get("KINDWELL_DB", "").strip()
         return cls(
             skill_id=env.get("KINDWELL_SKILL_ID", "").strip() or None,
             verify=_flag(env, "KINDWELL_VERIFY", True),
             persistence="dynamodb" if persistence == "dynamodb" else "sqlite",
-            sqlite_path=Path(db) if db else None,
+            sqlite_path=env_path("KINDWELL_DB", env),
             dynamodb_table=env.get("KINDWELL_DYNAMODB_TABLE", "").strip() or cls.dynamodb_table,
             dynamodb_create_table=_flag(env, "KINDWELL_DYNAMODB_CREATE_TABLE", False),
             aws_region=(env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "").strip() or None,
             dynamodb_endpoint=env.get("KINDWELL_DYNAMODB_ENDPOINT", "").strip() or None,
             max_body_bytes=max_body,
             public_url=_public_url(env.get("KINDWELL_PUBLIC_URL", "")),
-            audio_dir=Path(audio) if (audio := env.get("KINDWELL_AUDIO_DIR", "").strip()) else None,
+            audio_dir=env_path("KINDWELL_AUDIO_DIR", env),
         )
 
 

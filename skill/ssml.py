@@ -17,6 +17,10 @@ MAX_BREAK_SECONDS = 10.0
 MAX_SPEECH_CHARS = 7000
 #: Alexa plays at most 240 s per response; segments aim lower so estimates can run long safely.
 MAX_SEGMENT_SECONDS = 200.0
+#: The shortest last segment, in seconds: a shorter one is folded into the segment before it.
+MIN_FINAL_SECONDS = 60.0
+#: The longest a segment may grow when a short last one is folded into it (estimates, under Alexa's 240 s).
+MAX_FOLDED_SECONDS = 230.0
 
 
 def escape(text: str) -> str:
@@ -36,6 +40,11 @@ def pause(seconds: float) -> str:
     return "".join(parts)
 
 
+def audio(url: str) -> str:
+    """An <audio> clip (Alexa plays MP3 at 48 kbps, 16,000, 22,050 or 24,000 Hz, at most 240 s per reply)."""
+    return f'<audio src="{html.escape(url, quote=True)}"/>'
+
+
 def speak(*fragments: str) -> str:
     """Join SSML fragments into one <speak> document."""
     body = " ".join(f for f in fragments if f)
@@ -47,9 +56,15 @@ def sentence(text: str) -> str:
     return escape(text)
 
 
-def guided(text: str) -> str:
-    """Practice speech: a little slower than conversation."""
-    return f'<prosody rate="{PRACTICE_PROSODY_RATE}%">{escape(text)}</prosody>'
+def guided(text: str, volume_db: float = 0.0) -> str:
+    """Practice speech: a little slower than conversation (and quieter, by volume_db, as a practice fades)."""
+    volume = f' volume="{volume_db:+.0f}dB"' if round(volume_db) else ""
+    return f'<prosody rate="{PRACTICE_PROSODY_RATE}%"{volume}>{escape(text)}</prosody>'
+
+
+def quiet(fragment: str) -> str:
+    """An SSML fragment spoken softly (a prompt inside a practice that is fading toward sleep)."""
+    return f'<prosody volume="-6dB">{fragment}</prosody>'
 
 
 _TAG = re.compile(r"<[^>]+>")
@@ -79,27 +94,58 @@ def segment_practice(
     max_seconds: float = MAX_SEGMENT_SECONDS,
     max_chars: int = MAX_SPEECH_CHARS,
 ) -> list[Segment]:
-    """Cut a practice into segments at step boundaries, each within Alexa's limits."""
-    segments: list[Segment] = []
-    parts: list[str] = []
-    seconds = 0.0
-    first = 0
+    """Cut a practice into segments at step boundaries, each within Alexa's limits.
+
+    The last segment is never shorter than MIN_FINAL_SECONDS when it can be helped: a listener with
+    closed eyes should not be asked to say "next" for a few seconds of closing words.
+    """
+    fragments: list[str] = []
+    seconds: list[float] = []
     for index, step in enumerate(script.steps):
         # The final step's silence is left out: the closing words follow straight away.
-        is_last = index == len(script.steps) - 1
-        silence = 0.0 if is_last else step.pause_seconds
-        fragment = guided(step.text) + pause(silence)
-        step_seconds = estimate_speech_seconds(step.text) + silence
-        too_long = seconds + step_seconds > max_seconds
-        too_big = sum(len(p) for p in parts) + len(fragment) > max_chars
+        silence = 0.0 if index == len(script.steps) - 1 else step.pause_seconds
+        fragments.append(guided(step.text, step.volume_db) + pause(silence))
+        seconds.append(estimate_speech_seconds(step.text) + silence)
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for index, step in enumerate(script.steps):
+        used = sum(seconds[i] for i in current)
+        too_long = used + seconds[index] > max_seconds
+        too_big = sum(len(fragments[i]) for i in current) + len(fragments[index]) > max_chars
         # A step that starts in lower case continues the one before ("Breathing in," -> "and out."):
         # never open a segment with it unless the limits leave no choice.
-        continues = step.text[:1].islower() and not too_big and seconds + step_seconds <= max_seconds * 1.15
-        if parts and (too_long or too_big) and not continues:
-            segments.append(Segment(len(segments), first, index - 1, " ".join(parts), seconds))
-            parts, seconds, first = [], 0.0, index
-        parts.append(fragment)
-        seconds += step_seconds
-    if parts:
-        segments.append(Segment(len(segments), first, len(script.steps) - 1, " ".join(parts), seconds))
-    return segments
+        continues = step.text[:1].islower() and not too_big and used + seconds[index] <= max_seconds * 1.15
+        if current and (too_long or too_big) and not continues:
+            groups.append(current)
+            current = []
+        current.append(index)
+    if current:
+        groups.append(current)
+    _fold_short_ending(groups, script, seconds, fragments, max_chars)
+    return [
+        Segment(number, group[0], group[-1], " ".join(fragments[i] for i in group), sum(seconds[i] for i in group))
+        for number, group in enumerate(groups)
+    ]
+
+
+def _fold_short_ending(
+    groups: list[list[int]], script: PracticeScript, seconds: list[float], fragments: list[str], max_chars: int
+) -> None:
+    """Make a short last segment part of the one before, or move steps into it, in place."""
+    if len(groups) < 2 or sum(seconds[i] for i in groups[-1]) >= MIN_FINAL_SECONDS:
+        return
+    merged = groups[-2] + groups[-1]
+    if sum(seconds[i] for i in merged) <= MAX_FOLDED_SECONDS and sum(len(fragments[i]) for i in merged) <= max_chars:
+        groups[-2:] = [merged]
+        return
+    # Too long together: move steps from the end of the part before until the last one is long enough.
+    before, last = groups[-2], groups[-1]
+    while len(before) > 1 and sum(seconds[i] for i in last) < MIN_FINAL_SECONDS:
+        moved = before.pop()
+        last.insert(0, moved)
+        if sum(seconds[i] for i in last) > MAX_FOLDED_SECONDS or sum(len(fragments[i]) for i in last) > max_chars:
+            last.pop(0)
+            before.append(moved)
+            return
+    while len(before) > 1 and script.steps[last[0]].text[:1].islower():
+        last.insert(0, before.pop())

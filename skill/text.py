@@ -45,25 +45,33 @@ def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
 
 
 @cache
-def _number_words() -> dict[str, int]:
-    """Spoken numbers one to ninety-nine -> value, from unicode-rbnf (the library hassil uses)."""
+def _rbnf(language: str) -> Any:
+    """unicode-rbnf's number speller for a CLDR language (the library hassil uses); slow to build, so kept."""
     from unicode_rbnf import RbnfEngine
 
-    engine = RbnfEngine.for_language("en")
-    words: dict[str, int] = {}
-    for value in range(1, 100):
-        words[normalize(engine.format_number(value).text)] = value
+    return RbnfEngine.for_language(language)
+
+
+@lru_cache(maxsize=1024)
+def number_words(value: int, language: str = "en") -> str:
+    """A whole number as spoken words in a CLDR language ("twenty five"), from unicode-rbnf."""
+    return normalize(_rbnf(language).format_number(value).text)
+
+
+def plural_category(count: float, language: str = "en") -> str:
+    """The CLDR plural category of a count in a language ("one", "other", ...), from unicode-rbnf."""
+    from unicode_rbnf.plural_rules import get_plural_category
+
+    return str(get_plural_category(language, count))
+
+
+@cache
+def _number_words() -> dict[str, int]:
+    """Spoken English numbers one to ninety-nine -> value, for reading lengths out of free text."""
+    words = {number_words(value): value for value in range(1, 100)}
     words["a"] = 1
     words["an"] = 1
     return words
-
-
-def number_words(value: int) -> str:
-    """A number as spoken words ("twenty five")."""
-    for words, number in _number_words().items():
-        if number == value and words not in ("a", "an"):
-            return words
-    raise ValueError(f"{value} is outside the spoken range 1-99")
 
 
 _MINUTE_WORDS = ("minute", "minutes", "min", "mins")

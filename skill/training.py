@@ -10,22 +10,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .content import prompts_dir
 from .errors import UserInputError
 from .model_cache import WEIGHTS_DIR, LazyModel, can_train
 
 
 def shipped_models(root: Path | None = None) -> list[LazyModel]:
-    """Every model KindWell ships weights for, looked up for root's content but not loaded."""
-    from .language import load_language
+    """Every model KindWell ships weights for, looked up for root's content (default: prompts_dir()) but not loaded."""
     from .nlu import Matcher
+    from .prompts import default_prompts, load_prompts
     from .safety import load_safety
     from .safety_model import CrisisClassifier
 
-    root = root or prompts_dir()
-    matcher = Matcher(load_language(root), load_safety(root, use_classifier=False), prompts=root)
+    prompts = (load_prompts(root) if root is not None else default_prompts()).check_all()
+    matcher = Matcher(prompts, load_safety(prompts, use_classifier=False))
     assert matcher.classifier_weights is not None and matcher.head_weights is not None  # built with the classifier
-    care = CrisisClassifier.load(root)
+    care = CrisisClassifier.load(prompts)
     assert care.head is not None  # built with embeddings on
     return [care.weights, care.head, matcher.classifier_weights, matcher.head_weights]
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import soundfile
 
-from local_runner.audio import to_mono_int16
 from local_runner.grammar import CommandGrammar
+from local_runner.resample import to_mono_int16
 from skill.text import normalize
 
 AUDIO = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "audio" / "ko"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import hashlib
 import json
+import os
 import random
 import re
 import uuid
@@ -43,12 +45,25 @@ class FixtureDevice:
         self.audio_player: dict[str, Any] | None = None
         """AudioPlayer state this device reports (None: the device has no AudioPlayer)."""
 
-    def send(self, name: str, *, slots: dict[str, Any] | None = None, **request_fields: Any) -> dict[str, Any]:
+    def send(
+        self,
+        name: str,
+        *,
+        slots: dict[str, Any] | None = None,
+        resolved: dict[str, str] | None = None,
+        **request_fields: Any,
+    ) -> dict[str, Any]:
         """Send fixture `name` in the current session (a new one if none is open).
 
         Fixtures without a session (AudioPlayer and PlaybackController events) stay sessionless.
+        resolved: slot name -> the id Alexa's entity resolution matched (for a slot value set in slots).
         """
         envelope = self.envelope(name, slots=slots, **request_fields)
+        for slot_name, value_id in (resolved or {}).items():
+            slot = envelope["request"]["intent"]["slots"][slot_name]
+            value = {"name": slot.get("value"), "id": value_id}
+            authority = {"authority": "amzn1.er-authority.echo-sdk.Type", "status": {"code": "ER_SUCCESS_MATCH"}}
+            slot["resolutions"] = {"resolutionsPerAuthority": [{**authority, "values": [{"value": value}]}]}
         request = envelope["request"]
         response = self.deliver(envelope)
         self.responses.append(response)
@@ -96,6 +111,29 @@ class FixtureDevice:
         """Move the device clock forward and close the session, as a new day would."""
         self.now += dt.timedelta(days=days)
         self.session_id = None
+
+
+def todays_variant(device: FixtureDevice, practice_id: str, minutes: int) -> int:
+    """The variant of a practice this device's listener hears on the device's (UTC) day."""
+    from skill.content import default_content
+    from skill.variety import variant_for
+
+    # The hashed user id, as the skill keys everything by it (README, Privacy).
+    key = hashlib.sha256(device.user_id.encode("utf-8")).hexdigest()
+    count = default_content().practice(practice_id).variant_count(minutes)
+    return variant_for(key, practice_id, minutes, device.now.date(), count)
+
+
+def local_variant(practice_id: str, minutes: int) -> int:
+    """The variant the offline runner's one local user hears today where the runner is (KINDWELL_TIMEZONE, else UTC)."""
+    from local_runner.device import Conversation
+    from skill.content import default_content
+    from skill.handlers.base import zone
+    from skill.variety import variant_for
+
+    user = hashlib.sha256(Conversation.user_id.encode("utf-8")).hexdigest()
+    day = dt.datetime.now(zone(os.environ.get("KINDWELL_TIMEZONE"))).date()
+    return variant_for(user, practice_id, minutes, day, default_content().practice(practice_id).variant_count(minutes))
 
 
 def text(response: dict[str, Any]) -> str:
@@ -165,7 +203,7 @@ def renderer() -> Any:
 
 @pytest.fixture(scope="session")
 def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder holding the three-minute soothing breath, rendered as `kindwell render --all` does."""
+    """A folder holding every variant of the three-minute soothing breath, rendered as `kindwell render --all` does."""
     from local_runner.render import PracticeRenderer
     from skill.audio_catalog import AudioCatalog
     from skill.content import default_content
@@ -173,17 +211,23 @@ def audio_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("audio")
     catalog = AudioCatalog(default_content(), directory, None)
     renderer = PracticeRenderer(catalog)
-    renderer.write(renderer.render("soothing_breath", 3), catalog.path(catalog.track("soothing_breath", 3)))
+    for variant in range(catalog.content.practice("soothing_breath").variant_count(3)):
+        track = catalog.track("soothing_breath", 3, variant)
+        renderer.write(renderer.render("soothing_breath", 3, variant=variant), catalog.path(track))
     return directory
 
 
 @pytest.fixture(scope="session")
 def practice_file(audio_dir: Path) -> Any:
-    """The rendered file's samples, decoded (int16 at 22050 Hz)."""
+    """The rendered samples of the variant the offline runner plays today, decoded (int16 at 22050 Hz)."""
     import numpy as np
     import soundfile
 
-    (path,) = audio_dir.glob("soothing_breath-3min-*.mp3")
+    from skill.audio_catalog import AudioCatalog
+    from skill.content import default_content
+
+    catalog = AudioCatalog(default_content(), audio_dir, None)
+    path = catalog.path(catalog.track("soothing_breath", 3, local_variant("soothing_breath", 3)))
     samples, rate = soundfile.read(path, dtype="int16")
     assert rate == 22050
     return np.asarray(samples)

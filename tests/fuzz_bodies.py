@@ -15,13 +15,15 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from skill.state import Awaiting
+
 from .conftest import FIXTURES, load_fixture
 
 FIXTURE_NAMES = sorted(path.stem for path in FIXTURES.glob("*.json"))
 #: Requests whose handlers read session state.
 STATE_READERS = ["amazon_next", "amazon_repeat", "amazon_resume", "amazon_pause", "amazon_yes", "amazon_no",
                  "amazon_stop", "amazon_start_over", "amazon_fallback", "start_practice_no_slots"]  # fmt: skip
-AWAITING = ["practice_offer", "segment", "resume_offer", "affirmation_offer", "practice", "length", "care_followup"]
+AWAITING = [question.value for question in Awaiting]
 PRACTICES = ["mindfulness", "soothing_breath", "loving_kindness", "nope", ""]
 
 # Literals json.dumps cannot write: placed as strings, then swapped into the text.

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestHandler,
+    AbstractRequestInterceptor,
+    AbstractResponseInterceptor,
+)
 
 from .audio import AudioPlayerEventHandler, PlaybackControllerHandler, SystemExceptionHandler
 from .base import SkillServices
 from .care import CareFollowUpHandler, CareHandler
 from .conversation import (
     CancelHandler,
-    FallbackHandler,
     HelpHandler,
     KindExceptionHandler,
     LaunchHandler,
@@ -18,14 +21,10 @@ from .conversation import (
     StopHandler,
     UnhandledRequestHandler,
 )
-from .kindness import (
-    AffirmationHandler,
-    CheckInHandler,
-    ListPracticesHandler,
-    NoHandler,
-    ProgressHandler,
-    YesHandler,
-)
+from .daily import DailyPracticeHandler
+from .dialog import FallbackHandler, NoHandler, YesHandler
+from .events import SkillDisabledHandler
+from .kindness import AffirmationHandler, CheckInHandler, ListPracticesHandler, ProgressHandler
 from .practice import (
     NextHandler,
     PauseHandler,
@@ -35,8 +34,17 @@ from .practice import (
     StartPracticeHandler,
     UnsupportedHandler,
 )
+from .timer import TimerHandler, TimerPartHandler
+from .turn import CommitInterceptor, StateInterceptor
 
-__all__ = ["KindExceptionHandler", "SkillServices", "request_handlers"]
+__all__ = ["KindExceptionHandler", "SkillServices", "request_handlers", "state_interceptors"]
+
+
+def state_interceptors(
+    services: SkillServices,
+) -> tuple[AbstractRequestInterceptor, AbstractResponseInterceptor]:
+    """The global request interceptor that parses state into typed models, and the response one that writes it back."""
+    return StateInterceptor(services), CommitInterceptor()
 
 
 def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
@@ -45,6 +53,9 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         CareHandler,
         CareFollowUpHandler,
         LaunchHandler,
+        TimerPartHandler,
+        TimerHandler,
+        DailyPracticeHandler,
         StartPracticeHandler,
         NextHandler,
         ResumeHandler,
@@ -67,6 +78,7 @@ def request_handlers(services: SkillServices) -> list[AbstractRequestHandler]:
         AudioPlayerEventHandler,
         PlaybackControllerHandler,
         SystemExceptionHandler,
+        SkillDisabledHandler,
         UnhandledRequestHandler,
     )
     return [handler_type(services) for handler_type in handler_types]

@@ -7,7 +7,6 @@ attributes; "resume" continues from it in this session or any later one.
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_request_type
@@ -22,60 +21,63 @@ from ask_sdk_model.interfaces.audioplayer import (
 )
 
 from ..audio_catalog import AudioTrack
-from ..progress import Attributes, record_completion
-from .base import KindHandler, SkillServices, is_request, today, update_user, user
+from ..state_user import SavedAudio, UserState
+from ..timer import TIMER_ID, is_timer_track
+from .base import KindHandler, SkillServices, facts, is_request, today, update_user, user
 
 _LOGGER = logging.getLogger(__name__)
-AUDIO = "audio"
 
 
 def supports_audio(handler_input: HandlerInput) -> bool:
     """True when the device can play an AudioPlayer stream."""
-    system = handler_input.request_envelope.context.system if handler_input.request_envelope.context else None
-    device = system.device if system else None
-    interfaces = device.supported_interfaces if device else None
-    return interfaces is not None and interfaces.audio_player is not None
+    return facts(handler_input).audio_player
 
 
-def playable_url(handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int) -> str | None:
-    """The stream URL when this device and this endpoint can play the practice as audio."""
+def playable_url(
+    handler_input: HandlerInput, services: SkillServices, practice_id: str, minutes: int, variant: int = 0
+) -> str | None:
+    """The stream URL when this device and this endpoint can play the practice (in one variant) as audio."""
     if services.audio is None or not supports_audio(handler_input):
         return None
-    return services.audio.url(services.audio.track(practice_id, minutes))
+    return services.audio.url(services.audio.track(practice_id, minutes, variant))
+
+
+def playable_track(handler_input: HandlerInput, services: SkillServices, track: AudioTrack) -> bool:
+    """True when this device and this endpoint can play a track (a timer, say) as a stream."""
+    return services.audio is not None and supports_audio(handler_input) and services.audio.url(track) is not None
 
 
 def saved_audio(handler_input: HandlerInput, services: SkillServices) -> tuple[AudioTrack, int] | None:
     """The user's saved track and offset (ms), if it is still current and playable here."""
     if services.audio is None or not supports_audio(handler_input):
         return None
-    raw = user(handler_input, services).get(AUDIO)
-    if not isinstance(raw, dict):
+    saved = user(handler_input).audio
+    if saved is None:
         return None
-    track = AudioTrack.from_token(raw.get("token"))
-    if track is None or not services.audio.is_current(track) or services.audio.url(track) is None:
+    track = saved.track
+    if not services.audio.is_current(track) or services.audio.url(track) is None:
         return None
-    offset = int(raw.get("offset", 0))
-    context = handler_input.request_envelope.context
-    state = getattr(context, "audio_player", None) if context else None
-    if state is not None and getattr(state, "token", None) == track.token:
+    offset = saved.offset_ms
+    player = facts(handler_input).player
+    if player.track == track and player.offset_ms is not None:
         # The device knows where its player is now; the saved offset may predate this play.
-        offset = int(getattr(state, "offset_in_milliseconds", 0) or 0)
-    return track, max(0, offset)
+        offset = player.offset_ms
+    return track, offset
+
+
+def playing_track(handler_input: HandlerInput) -> AudioTrack | None:
+    """The track of ours the device is playing right now, if any."""
+    player = facts(handler_input).player
+    return player.track if player.playing else None
 
 
 def is_playing(handler_input: HandlerInput) -> bool:
     """True when the device is playing one of our tracks right now."""
-    context = handler_input.request_envelope.context
-    state = getattr(context, "audio_player", None) if context else None
-    activity = getattr(getattr(state, "player_activity", None), "value", None)
-    return activity == "PLAYING" and AudioTrack.from_token(getattr(state, "token", None)) is not None
+    return facts(handler_input).player.playing
 
 
-def _save(handler_input: HandlerInput, services: SkillServices, token: str, offset: int) -> None:
-    def change(attributes: Attributes) -> None:
-        attributes[AUDIO] = {"token": token, "offset": int(offset)}
-
-    update_user(handler_input, services, change)
+def _save(handler_input: HandlerInput, track: AudioTrack, offset_ms: int) -> None:
+    update_user(handler_input, lambda saved: saved.with_audio(SavedAudio(track, offset_ms)))
 
 
 def play(
@@ -84,8 +86,9 @@ def play(
     """Start (or continue) a practice stream at an offset."""
     assert services.audio is not None
     url = services.audio.url(track)
-    practice = services.content.practice(track.practice)
-    _save(handler_input, services, track.token, offset_ms)
+    title = services.audio.title(track)
+    words = services.prompts.words
+    _save(handler_input, track, offset_ms)
     builder = handler_input.response_builder
     if speech:
         builder.speak(f"<speak>{speech}</speak>")
@@ -94,7 +97,12 @@ def play(
             play_behavior=PlayBehavior.REPLACE_ALL,
             audio_item=AudioItem(
                 stream=Stream(token=track.token, url=url, offset_in_milliseconds=offset_ms),
-                metadata=AudioItemMetadata(title=f"KindWell: {practice.title}", subtitle=f"{track.minutes} minutes"),
+                metadata=AudioItemMetadata(
+                    title=words.title("audio", title=title),
+                    subtitle=words.title(
+                        "audio_subtitle", minutes=track.minutes, minute_word=words.plural(track.minutes, "minute")
+                    ),
+                ),
             ),
         )
     )
@@ -105,11 +113,9 @@ def play(
 
 def stop(handler_input: HandlerInput, services: SkillServices) -> Response:
     """Stop the stream, keeping the place; PlaybackStopped brings the exact offset."""
-    context = handler_input.request_envelope.context
-    state = getattr(context, "audio_player", None) if context else None
-    token = getattr(state, "token", None)
-    if token and AudioTrack.from_token(token) is not None:
-        _save(handler_input, services, token, int(getattr(state, "offset_in_milliseconds", 0) or 0))
+    player = facts(handler_input).player
+    if player.track is not None:
+        _save(handler_input, player.track, player.offset_ms or 0)
     builder = handler_input.response_builder
     builder.add_directive(StopDirective())
     builder.set_should_end_session(True)
@@ -124,21 +130,21 @@ class AudioPlayerEventHandler(KindHandler):
         return str(get_request_type(handler_input)).startswith("AudioPlayer.")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request: Any = handler_input.request_envelope.request
         kind = get_request_type(handler_input)
-        track = AudioTrack.from_token(getattr(request, "token", None))
+        event = facts(handler_input).event
+        track = event.track
         if track is not None and kind in ("AudioPlayer.PlaybackStarted", "AudioPlayer.PlaybackStopped"):
-            _save(handler_input, self.services, track.token, int(request.offset_in_milliseconds or 0))
+            _save(handler_input, track, event.offset_ms or 0)
         elif track is not None and kind == "AudioPlayer.PlaybackFinished":
             day = today(handler_input, self.services)
 
-            def finish(attributes: Attributes) -> None:
-                record_completion(attributes, track.practice, day)
-                attributes.pop(AUDIO, None)
+            def finish(saved: UserState) -> UserState:
+                practice = TIMER_ID if is_timer_track(track.practice) else track.practice
+                return saved.finished(practice, day).with_audio(None)
 
-            update_user(handler_input, self.services, finish)
+            update_user(handler_input, finish)
         elif kind == "AudioPlayer.PlaybackFailed":
-            error = getattr(request, "error", None)
+            error = getattr(handler_input.request_envelope.request, "error", None)
             _LOGGER.warning("Playback failed: %s", getattr(getattr(error, "object_type", None), "value", "unknown"))
         # Nothing to enqueue after a practice: NearlyFinished needs no directive.
         response: Response = handler_input.response_builder.response

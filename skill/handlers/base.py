@@ -6,40 +6,43 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import Enum
 from functools import cache
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_intent_name, get_request_type, is_intent_name, is_request_type
+from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model import Response
-from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
 from .. import ssml
 from ..audio_catalog import AudioCatalog
+from ..care import CareTier
 from ..content import Content, Practice
 from ..errors import UserInputError
-from ..persistence import atomic_update
-from ..progress import Attributes
+from ..locality import device_time_zone
+from ..persistence import user_key
+from ..prompts import Prompts
 from ..safety import SafetyPolicy
-from ..state_guard import guard_progress
+from ..state import Awaiting, Offer, Pending, Position, SessionState, TimerInParts
+from ..state_request import RequestFacts
+from ..state_user import UserState
+from ..words import Words
+from .turn import change_session, current, load_user, save_user
 
-# Session attribute keys.
-AWAITING = "awaiting"
-OFFER = "offer"
-PENDING = "pending"
-PLAYING = "playing"
-LAST_SPEECH = "last_speech"
-LAST_REPROMPT = "last_reprompt"
+# Request attribute: the listener's time zone, once looked up in this request.
+_ZONE = "_kindwell_zone"
 
 
 @dataclass(frozen=True)
 class SkillServices:
     """Everything handlers depend on, built once per skill."""
 
+    prompts: Prompts
+    """Everything the skill says and understands; `content` and `safety` are built from it."""
     content: Content
     safety: SafetyPolicy
     adapter: AbstractPersistenceAdapter | None
@@ -54,9 +57,9 @@ class SkillServices:
     """True when the device's time zone may be asked of the Alexa Settings API (web and Lambda)."""
 
     @cache  # noqa: B019 - services live as long as the skill; the cache is bounded by content size
-    def segments(self, practice_id: str, minutes: int) -> list[ssml.Segment]:
-        """Segments of a practice at one length, cut once and reused."""
-        return ssml.segment_practice(self.content.practice(practice_id).script(minutes))
+    def segments(self, practice_id: str, minutes: int, variant: int = 0) -> list[ssml.Segment]:
+        """Segments of one variant of a practice at one length, cut once and reused."""
+        return ssml.segment_practice(self.content.practice(practice_id).script(minutes, variant))
 
     def __hash__(self) -> int:
         return id(self)
@@ -73,17 +76,34 @@ class KindHandler(AbstractRequestHandler):
         """Spoken content."""
         return self.services.content
 
+    @property
+    def words(self) -> Words:
+        """The small words sentences are built from (prompts/words.yaml)."""
+        return self.services.prompts.words
+
     def say(self, key: str, **values: object) -> str:
         """A response sentence by key, with one variant picked at random."""
-        return self.content.responses.get(key, self.services.rng, **values)
+        return say(self.services, key, **values)
 
     def ask(self, handler_input: HandlerInput, key: str, reprompt: str = "reprompt_main", **values: object) -> Response:
         """Speak a response by key and keep listening, with a reprompt by key."""
-        return respond(
-            handler_input,
-            ssml.sentence(self.say(key, **values)),
-            reprompt=ssml.sentence(self.say(reprompt, **values)),
-        )
+        return ask(handler_input, self.services, key, reprompt, **values)
+
+
+def say(services: SkillServices, key: str, **values: object) -> str:
+    """A response sentence by key, with one variant picked at random."""
+    return services.content.responses.get(key, services.rng, **values)
+
+
+def ask(
+    handler_input: HandlerInput, services: SkillServices, key: str, reprompt: str = "reprompt_main", **values: object
+) -> Response:
+    """Speak a response by key and keep listening, with a reprompt by key."""
+    return respond(
+        handler_input,
+        ssml.sentence(say(services, key, **values)),
+        reprompt=ssml.sentence(say(services, reprompt, **values)),
+    )
 
 
 def is_intent(handler_input: HandlerInput, *names: str) -> bool:
@@ -96,106 +116,123 @@ def is_request(handler_input: HandlerInput, *types: str) -> bool:
     return any(is_request_type(kind)(handler_input) for kind in types)
 
 
-def request_kind(handler_input: HandlerInput) -> str:
-    """The request type, with the intent name for intent requests."""
-    kind = str(get_request_type(handler_input))
-    if kind == "IntentRequest":
-        return f"IntentRequest:{get_intent_name(handler_input)!s}"
-    return kind
+def facts(handler_input: HandlerInput) -> RequestFacts:
+    """The request's time, slots and audio player, parsed at the edge."""
+    return current(handler_input).facts
 
 
 def slot_text(handler_input: HandlerInput, name: str) -> str | None:
-    """The raw value of a slot as heard, or None."""
-    request = handler_input.request_envelope.request
-    intent = getattr(request, "intent", None)
-    slots = getattr(intent, "slots", None) or {}
-    slot = slots.get(name)
-    value = getattr(slot, "value", None)
-    return str(value) if value not in (None, "", "?") else None
+    """The value of a slot as heard, or None."""
+    return facts(handler_input).slots.text(name)
 
 
 def all_slot_texts(handler_input: HandlerInput) -> list[str]:
     """Every filled slot value of an intent request."""
-    request = handler_input.request_envelope.request
-    intent = getattr(request, "intent", None)
-    slots = getattr(intent, "slots", None) or {}
-    return [str(slot.value) for slot in slots.values() if getattr(slot, "value", None)]
+    return list(facts(handler_input).slots.texts.values())
 
 
-def resolved_id(handler_input: HandlerInput, name: str) -> str | None:
-    """The id Alexa's entity resolution matched for a custom slot, or None."""
-    request = handler_input.request_envelope.request
-    slot = (getattr(getattr(request, "intent", None), "slots", None) or {}).get(name)
-    resolutions = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
-    for authority in resolutions:
-        status = getattr(authority, "status", None)
-        values = getattr(authority, "values", None)
-        if getattr(status, "code", None) == StatusCode.ER_SUCCESS_MATCH and values:
-            # A resolution may come with null parts; only a real id counts.
-            value_id = getattr(getattr(values[0], "value", None), "id", None)
-            if isinstance(value_id, str) and value_id:
-                return value_id
-    return None
+def state(handler_input: HandlerInput) -> SessionState:
+    """This session's state (a fresh one for requests without a session, kept for this request only)."""
+    return current(handler_input).session
 
 
-def session(handler_input: HandlerInput) -> dict[str, Any]:
-    """Session attributes (a fresh dict when the request has no session)."""
-    if handler_input.request_envelope.session is None:
-        # AudioPlayer and other device events carry no session; nothing here outlives the request.
-        request_attributes: dict[str, Any] = handler_input.attributes_manager.request_attributes
-        scratch: dict[str, Any] = request_attributes.setdefault("session", {})
-        return scratch
-    manager = handler_input.attributes_manager
-    attributes = manager.session_attributes
-    if attributes is None:
-        attributes = {}
-        manager.session_attributes = attributes
-    return attributes
+class _Keep(Enum):
+    KEEP = "keep"
 
 
-def user(handler_input: HandlerInput, services: SkillServices) -> Attributes:
-    """The user's persistent attributes ({} when no adapter is configured), malformed entries reset."""
-    if services.adapter is None:
-        return session(handler_input).setdefault("_user", {})
-    attributes: Attributes = handler_input.attributes_manager.persistent_attributes
-    guard_progress(handler_input, attributes, services.content)
-    return attributes
+_KEEP = _Keep.KEEP
 
 
-def update_user(
-    handler_input: HandlerInput, services: SkillServices, change: Callable[[Attributes], None]
-) -> Attributes:
-    """Apply change to the user's persistent attributes atomically and save them."""
-    if services.adapter is None:
-        attributes = user(handler_input, services)
-        change(attributes)
-        return attributes
+def update_session(
+    handler_input: HandlerInput,
+    *,
+    awaiting: Awaiting | _Keep | None = _KEEP,
+    offer: Offer | _Keep | None = _KEEP,
+    pending: Pending | _Keep | None = _KEEP,
+    playing: Position | _Keep | None = _KEEP,
+    care: CareTier | _Keep | None = _KEEP,
+    last_speech: str | _Keep | None = _KEEP,
+    last_reprompt: str | _Keep | None = _KEEP,
+    affirm_theme: str | _Keep | None = _KEEP,
+    timer: TimerInParts | _Keep | None = _KEEP,
+    timer_bells: str | _Keep | None = _KEEP,
+    zone: str | _Keep | None = _KEEP,
+) -> SessionState:
+    """Change the named fields of this session's state (None clears one); returns the new state."""
+    fields = {
+        "awaiting": awaiting,
+        "offer": offer,
+        "pending": pending,
+        "playing": playing,
+        "care": care,
+        "last_speech": last_speech,
+        "last_reprompt": last_reprompt,
+        "affirm_theme": affirm_theme,
+        "timer": timer,
+        "timer_bells": timer_bells,
+        "zone": zone,
+    }
+    return change_session(handler_input, **{name: value for name, value in fields.items() if value is not _KEEP})
 
-    def guarded_change(attributes: Attributes) -> None:
-        guard_progress(handler_input, attributes, services.content)
-        change(attributes)
 
-    saved = atomic_update(services.adapter, handler_input.request_envelope, guarded_change)
-    handler_input.attributes_manager.persistent_attributes = saved
-    return saved
+def user(handler_input: HandlerInput) -> UserState:
+    """The user's stored state (read on first use)."""
+    return load_user(handler_input)
+
+
+def update_user(handler_input: HandlerInput, change: Callable[[UserState], UserState]) -> UserState:
+    """Apply change to the user's stored state atomically and save it; returns what was saved.
+
+    change may run more than once under concurrent writes, so it must be a pure function of its input.
+    """
+    return save_user(handler_input, change)
 
 
 def locale(handler_input: HandlerInput) -> str:
     """The request's locale, e.g. en-GB."""
-    return str(getattr(handler_input.request_envelope.request, "locale", None) or "en-US")
+    return facts(handler_input).locale or "en-US"
+
+
+def user_zone(handler_input: HandlerInput, services: SkillServices) -> dt.tzinfo:
+    """The listener's time zone: their device's where the Alexa Settings API may be asked, else the skill's.
+
+    The device is asked at most once per session (the zone's name is kept in the session only, never
+    stored), and only by the requests that need a day: starting and finishing a practice, progress,
+    the practice of the day.
+    """
+    if not services.settings_api:
+        return services.timezone
+    scratch = handler_input.attributes_manager.request_attributes
+    if _ZONE not in scratch:
+        name = state(handler_input).zone
+        if name is None:
+            name = device_time_zone(handler_input) or ""
+            update_session(handler_input, zone=name)
+        found: dt.tzinfo = services.timezone
+        if name:
+            try:
+                found = ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                found = services.timezone
+        scratch[_ZONE] = found
+    zone_found = scratch[_ZONE]
+    return zone_found if isinstance(zone_found, dt.tzinfo) else services.timezone
 
 
 def today(handler_input: HandlerInput, services: SkillServices) -> dt.date:
-    """The user's calendar day when the request was made."""
-    stamp = getattr(handler_input.request_envelope.request, "timestamp", None)
-    moment = stamp if isinstance(stamp, dt.datetime) else dt.datetime.now(dt.UTC)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
+    """The user's calendar day when the request was made, in their time zone (the request's time is
+    already a sane UTC moment: skill.state.as_moment judged it at the edge)."""
+    return facts(handler_input).now.astimezone(user_zone(handler_input, services)).date()
+
+
+def listener_key(handler_input: HandlerInput) -> str:
+    """The hashed user id of the request ("" when it has none), for choices that differ per listener."""
+    if facts(handler_input).user_id is None:
+        return ""
     try:
-        return moment.astimezone(services.timezone).date()
-    except (OverflowError, ValueError):
-        # A time at the very edge of the calendar (the endpoint refuses those before they get here).
-        return dt.datetime.now(services.timezone).date()
+        return user_key(handler_input.request_envelope)
+    except PersistenceException:
+        return ""
 
 
 def zone(name: str | None) -> dt.tzinfo:
@@ -217,14 +254,13 @@ def respond(
     *,
     reprompt: str | None = None,
     end_session: bool | None = None,
-    awaiting: str | None = None,
+    awaiting: Awaiting | None = None,
     card: tuple[str, str] | None = None,
     remember: bool = True,
 ) -> Response:
     """Build a response from SSML fragments; remember it for Repeat and what is awaited next."""
     speech_ssml = ssml.speak(speech)
     builder = handler_input.response_builder.speak(speech_ssml)
-    attributes = session(handler_input)
     if reprompt is not None:
         builder.ask(ssml.speak(reprompt))
     if end_session is not None:
@@ -233,20 +269,13 @@ def respond(
         builder.set_should_end_session(True)
     if card is not None:
         builder.set_card(SimpleCard(title=card[0], content=card[1]))
-    if awaiting:
-        attributes[AWAITING] = awaiting
-    else:
-        attributes.pop(AWAITING, None)
+    update_session(handler_input, awaiting=awaiting)
     if remember:
-        attributes[LAST_SPEECH] = speech
-        attributes[LAST_REPROMPT] = reprompt
+        update_session(handler_input, last_speech=speech, last_reprompt=reprompt)
     response: Response = builder.response
     return response
 
 
-def practice_list_sentence(practices: list[Practice]) -> str:
+def practice_list_sentence(practices: list[Practice], words: Words) -> str:
     """ "the mindful pause, the soothing breath, and the ..." for speaking."""
-    names = [f"the {p.title}" for p in practices]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + ", and " + names[-1]
+    return words.practice_list(p.title for p in practices)

@@ -17,29 +17,21 @@ from .. import ssml
 from ..care import TIER_OF_INTENT, CareTier, most_urgent
 from ..locality import country_for_locale, person_country
 from ..safety import CrisisLine
+from ..state import Awaiting
 from .audio import is_playing
 from .base import (
-    AWAITING,
-    OFFER,
-    PENDING,
-    PLAYING,
     KindHandler,
     SkillServices,
     all_slot_texts,
     is_request,
     locale,
     respond,
-    session,
+    say,
+    state,
+    update_session,
 )
 
 _LOGGER = logging.getLogger(__name__)
-
-#: Session attribute holding the care tier offered in this session (a tier name, never any words).
-CARE = "care"
-#: Awaiting: the question that follows a care reply (a breath, or the steps again).
-FOLLOW_UP = "care_followup"
-#: Awaiting: the door left open after a breath or a "no" (yes: a breath; no: warm words again).
-OPEN = "care_open"
 _VERDICT = "care_verdict"
 
 
@@ -84,10 +76,7 @@ class CareHandler(KindHandler):
         # Log the tier only, never the words that led to it.
         _LOGGER.info("Care reply offered (%s)", tier.value)
         values = care_line(handler_input, self.services).values()
-        attributes = session(handler_input)
-        for key in (PLAYING, OFFER, PENDING):
-            attributes.pop(key, None)
-        attributes[CARE] = tier.value
+        update_session(handler_input, playing=None, offer=None, pending=None, care=tier)
         if is_playing(handler_input):
             # Otherwise the practice audio would carry on after the reply.
             handler_input.response_builder.add_directive(StopDirective())
@@ -96,74 +85,75 @@ class CareHandler(KindHandler):
             ssml.sentence(self.say(f"care_{tier.value}", **values)),
             reprompt=ssml.sentence(self.say(f"care_{tier.value}_reprompt", **values)),
             end_session=False,
-            awaiting=FOLLOW_UP,
+            awaiting=Awaiting.CARE_FOLLOW_UP,
             card=(self.say("care_card_title"), self.say("care_card", **values)),
         )
 
 
 class CareFollowUpHandler(KindHandler):
-    """After a care reply: yes leads into a breath (or the steps again), no keeps the door open,
-    stop ends gently with the line, and anything unclear is met kindly rather than with a fallback."""
+    """Stop after a care reply ends gently, with the line (yes, no and unclear answers: see dialog.py)."""
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        attributes = session(handler_input)
-        if not attributes.get(CARE) or not is_request(handler_input, "IntentRequest"):
+        if state(handler_input).care is None or not is_request(handler_input, "IntentRequest"):
             return False
         name = str(get_intent_name(handler_input))
-        if name in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
-            return not is_playing(handler_input)
-        return attributes.get(AWAITING) in (FOLLOW_UP, OPEN) and name in (
-            "AMAZON.YesIntent",
-            "AMAZON.NoIntent",
-            "AMAZON.FallbackIntent",
-        )
+        return name in ("AMAZON.StopIntent", "AMAZON.CancelIntent") and not is_playing(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        tier = _tier(attributes.get(CARE))
-        awaiting = attributes.get(AWAITING)
         values = care_line(handler_input, self.services).values()
-        name = str(get_intent_name(handler_input))
-        if name in ("AMAZON.StopIntent", "AMAZON.CancelIntent"):
-            attributes.pop(PLAYING, None)
-            return respond(handler_input, ssml.sentence(self.say("care_goodbye", **values)), end_session=True)
-        if name == "AMAZON.YesIntent":
-            if tier is CareTier.OTHER and awaiting == FOLLOW_UP:
-                return self._reply(handler_input, "care_other", FOLLOW_UP, values)
-            return self._breath(handler_input, values)
-        if name == "AMAZON.NoIntent":
-            key = "care_other_declined" if tier is CareTier.OTHER and awaiting == FOLLOW_UP else "care_declined"
-            return self._reply(handler_input, key, OPEN, values)
-        return respond(
-            handler_input,
-            ssml.sentence(self.say("care_fallback", **values)),
-            reprompt=ssml.sentence(self.say("care_fallback", **values)),
-            awaiting=str(awaiting),
-        )
-
-    def _reply(self, handler_input: HandlerInput, key: str, awaiting: str, values: dict[str, str]) -> Response:
-        return respond(
-            handler_input,
-            ssml.sentence(self.say(key, **values)),
-            reprompt=ssml.sentence(self.say(f"{key}_reprompt", **values)),
-            awaiting=awaiting,
-        )
-
-    def _breath(self, handler_input: HandlerInput, values: dict[str, str]) -> Response:
-        """The short guided breath, then a gentle question and the line again."""
-        steps = self.content.care_breath
-        parts = [ssml.guided(step.text) + ssml.pause(step.pause_seconds) for step in steps]
-        parts.append(ssml.sentence(self.say("care_after_breath", **values)))
-        return respond(
-            handler_input,
-            " ".join(parts),
-            reprompt=ssml.sentence(self.say("care_after_breath_reprompt", **values)),
-            awaiting=OPEN,
-        )
+        update_session(handler_input, playing=None)
+        return respond(handler_input, ssml.sentence(self.say("care_goodbye", **values)), end_session=True)
 
 
-def _tier(value: object) -> CareTier:
-    try:
-        return CareTier(str(value))
-    except ValueError:
-        return CareTier.CRISIS
+def care_yes(handler_input: HandlerInput, services: SkillServices) -> Response:
+    """Yes after a care reply: a breath (or, for someone else at risk, the steps again)."""
+    session = state(handler_input)
+    values = care_line(handler_input, services).values()
+    if session.care is CareTier.OTHER and session.awaiting is Awaiting.CARE_FOLLOW_UP:
+        return _reply(handler_input, services, "care_other", Awaiting.CARE_FOLLOW_UP, values)
+    return _breath(handler_input, services, values)
+
+
+def care_no(handler_input: HandlerInput, services: SkillServices) -> Response:
+    """No after a care reply: warm words, and the door left open."""
+    session = state(handler_input)
+    values = care_line(handler_input, services).values()
+    other = session.care is CareTier.OTHER and session.awaiting is Awaiting.CARE_FOLLOW_UP
+    return _reply(
+        handler_input, services, "care_other_declined" if other else "care_declined", Awaiting.CARE_OPEN, values
+    )
+
+
+def care_fallback(handler_input: HandlerInput, services: SkillServices) -> Response:
+    """Anything unclear after a care reply is met kindly, with the same question still open."""
+    values = care_line(handler_input, services).values()
+    return respond(
+        handler_input,
+        ssml.sentence(say(services, "care_fallback", **values)),
+        reprompt=ssml.sentence(say(services, "care_fallback", **values)),
+        awaiting=state(handler_input).awaiting,
+    )
+
+
+def _reply(
+    handler_input: HandlerInput, services: SkillServices, key: str, awaiting: Awaiting, values: dict[str, str]
+) -> Response:
+    return respond(
+        handler_input,
+        ssml.sentence(say(services, key, **values)),
+        reprompt=ssml.sentence(say(services, f"{key}_reprompt", **values)),
+        awaiting=awaiting,
+    )
+
+
+def _breath(handler_input: HandlerInput, services: SkillServices, values: dict[str, str]) -> Response:
+    """The short guided breath, then a gentle question and the line again."""
+    steps = services.content.care_breath
+    parts = [ssml.guided(step.text) + ssml.pause(step.pause_seconds) for step in steps]
+    parts.append(ssml.sentence(say(services, "care_after_breath", **values)))
+    return respond(
+        handler_input,
+        " ".join(parts),
+        reprompt=ssml.sentence(say(services, "care_after_breath_reprompt", **values)),
+        awaiting=Awaiting.CARE_OPEN,
+    )

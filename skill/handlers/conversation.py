@@ -10,20 +10,26 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from .. import ssml
-from ..progress import Position, get_position, record_visit
+from ..daily import with_practice_of_the_day
+from ..state import Awaiting, Position
+from ..state_user import UserState
+from ..timer import is_timer_track
 from .audio import is_playing, saved_audio, stop
 from .base import (
-    AWAITING,
-    PLAYING,
     KindHandler,
     SkillServices,
     is_intent,
     is_request,
-    request_kind,
+    listener_key,
     respond,
-    session,
+    state,
+    today,
+    update_session,
     update_user,
+    user,
 )
+from .daily import offer
+from .turn import begin, commit, request_kind
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -35,22 +41,37 @@ class LaunchHandler(KindHandler):
         return is_request(handler_input, "LaunchRequest")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        earlier: list[int] = []
-        saved = update_user(handler_input, self.services, lambda attributes: earlier.append(record_visit(attributes)))
-        position = get_position(saved)
+        before = user(handler_input)
+        position = before.position
         audio = saved_audio(handler_input, self.services)
-        if audio is not None:
-            position = Position(audio[0].practice, audio[0].minutes, 0)
-        if position is not None and position.practice in self.content.practices:
+        # A stopped timer is not offered days later: a new sit is a fresh start.
+        if audio is not None and not is_timer_track(audio[0].practice):
+            variant = self.services.audio.variant_of(audio[0]) if self.services.audio is not None else None
+            position = Position(audio[0].practice, audio[0].minutes, 0, variant or 0)
+        if position is not None and position.practice not in self.content.practices:
+            position = None
+        # Returning people hear today's practice; the day is theirs, in their own time zone.
+        day = today(handler_input, self.services) if position is None and before.visits else None
+        rotation, key = list(self.content.daily.rotation), listener_key(handler_input)
+
+        def visit(state: UserState) -> UserState:
+            visited = state.visited()
+            if day is not None and state.visits > 0:
+                return with_practice_of_the_day(visited, rotation, key, day)
+            return visited
+
+        saved = update_user(handler_input, visit)
+        if position is not None:
             title = self.content.practice(position.practice).title
             return respond(
                 handler_input,
                 ssml.sentence(self.say("welcome_resume", title=title, minutes=position.minutes)),
                 reprompt=ssml.sentence(self.say("reprompt_main")),
-                awaiting="resume_offer",
+                awaiting=Awaiting.RESUME_OFFER,
             )
-        # The updater can run more than once under concurrent writes; its last run is what was saved.
-        key = "welcome_new" if earlier and earlier[-1] == 0 else "welcome_returning"
+        if day is not None and saved.visits > 1 and saved.daily is not None and saved.daily.day == day:
+            return offer(handler_input, self, saved.daily.practice, "daily_welcome", "daily_welcome_reprompt")
+        key = "welcome_new" if saved.visits == 1 else "welcome_returning"
         return respond(handler_input, ssml.sentence(self.say(key)), reprompt=ssml.sentence(self.say("reprompt_main")))
 
 
@@ -75,10 +96,10 @@ class StopHandler(KindHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         if is_playing(handler_input):
             return stop(handler_input, self.services)
-        attributes = session(handler_input)
-        playing = attributes.pop(PLAYING, None)
-        if playing and playing.get("practice") in self.content.practices:
-            title = self.content.practice(playing["practice"]).title
+        playing = state(handler_input).playing
+        update_session(handler_input, playing=None)
+        if playing is not None:
+            title = self.content.practice(playing.practice).title
             return respond(handler_input, ssml.sentence(self.say("goodbye_saved", title=title)), end_session=True)
         return respond(handler_input, ssml.sentence(self.say("goodbye")), end_session=True)
 
@@ -96,28 +117,8 @@ class NavigateHomeHandler(KindHandler):
         return is_intent(handler_input, "AMAZON.NavigateHomeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        for key in (PLAYING, "offer", "pending"):
-            attributes.pop(key, None)
+        update_session(handler_input, playing=None, offer=None, pending=None)
         return self.ask(handler_input, "welcome_returning")
-
-
-class FallbackHandler(KindHandler):
-    """Something KindWell did not understand."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.FallbackIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        if attributes.get(PLAYING):
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("fallback_in_practice")),
-                reprompt=ssml.sentence(self.say("fallback_in_practice")),
-                awaiting=attributes.get(AWAITING),
-            )
-        return self.ask(handler_input, "fallback")
 
 
 class SessionEndedHandler(KindHandler):
@@ -172,9 +173,13 @@ class KindExceptionHandler(AbstractExceptionHandler):
             _LOGGER.error(
                 "Error handling %s: %s", request_kind(handler_input), type(exception).__name__, exc_info=exception
             )
+        # Response interceptors do not run after a failure: the state is written back here instead.
+        begin(handler_input, self.services)
         text = self.services.content.responses.get("error")
-        return respond(
+        response = respond(
             handler_input,
             ssml.sentence(text),
             reprompt=ssml.sentence(self.services.content.responses.get("reprompt_main")),
         )
+        commit(handler_input)
+        return response

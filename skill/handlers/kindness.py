@@ -1,4 +1,4 @@
-"""Affirmations, check-ins, the practice list, progress, and yes / no answers to our offers."""
+"""Affirmations, check-ins, the practice list and progress."""
 
 from __future__ import annotations
 
@@ -8,22 +8,21 @@ from ask_sdk_model.dialog import ElicitSlotDirective
 
 from .. import ssml
 from ..checkin import practice_for_feeling
-from ..progress import Attributes, get_position, next_affirmation, summarize
+from ..state import Awaiting, Offer
 from .base import (
-    AWAITING,
-    OFFER,
-    PLAYING,
     KindHandler,
+    SkillServices,
     is_intent,
     practice_list_sentence,
     respond,
-    session,
+    say,
     slot_text,
+    state,
     today,
+    update_session,
     update_user,
     user,
 )
-from .practice import DEFAULT_OFFER_MINUTES, NextHandler, ResumeHandler, start
 
 
 class AffirmationHandler(KindHandler):
@@ -33,35 +32,35 @@ class AffirmationHandler(KindHandler):
         return is_intent(handler_input, "AffirmationIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        return speak_affirmation(handler_input, self)
+        return speak_affirmation(handler_input, self.services)
 
 
-def speak_affirmation(handler_input: HandlerInput, handler: KindHandler) -> Response:
-    """Pick, remember and speak one affirmation."""
-    pool = [a.id for a in handler.content.affirmations]
-    chosen: list[str] = []
-
-    def pick(attributes: Attributes) -> None:
-        chosen.append(next_affirmation(attributes, pool, handler.services.rng))
-
-    update_user(handler_input, handler.services, pick)
-    affirmation = handler.content.affirmation(chosen[-1])
+def speak_affirmation(handler_input: HandlerInput, services: SkillServices) -> Response:
+    """Pick, remember and speak one affirmation (from the check-in's theme, when this session had one)."""
+    everything = [a.id for a in services.content.affirmations]
+    theme = state(handler_input).affirm_theme
+    pool = [a.id for a in services.content.affirmations if a.theme == theme] or everything
+    saved = update_user(handler_input, lambda stored: stored.with_next_affirmation(pool, services.rng, everything))
+    affirmation = services.content.affirmation(saved.heard[-1])
     text = affirmation.text if affirmation else ""
+    # Words in the first person are the listener's to say, never the speaker talking about itself.
+    preface = say(services, "affirmation_to_self" if affirmation and affirmation.to_self else "affirmation")
     speech = " ".join(
         (
-            ssml.sentence(handler.say("affirmation")),
+            ssml.sentence(preface),
             ssml.pause(0.6),
             ssml.guided(text),
             ssml.pause(2.0),
-            ssml.sentence(handler.say("affirmation_more")),
+            ssml.sentence(say(services, "affirmation_more")),
         )
     )
+    card = f"{preface} {text}" if affirmation and affirmation.to_self else text
     return respond(
         handler_input,
         speech,
-        reprompt=ssml.sentence(handler.say("affirmation_reprompt")),
-        awaiting="affirmation_offer",
-        card=("An affirmation", text),
+        reprompt=ssml.sentence(say(services, "affirmation_reprompt")),
+        awaiting=Awaiting.AFFIRMATION_OFFER,
+        card=(services.prompts.words.title("affirmation_card"), card),
     )
 
 
@@ -80,7 +79,7 @@ class CheckInHandler(KindHandler):
                 handler_input,
                 ssml.sentence(self.say("checkin_ask")),
                 reprompt=ssml.sentence(self.say("checkin_ask_reprompt")),
-                awaiting="feeling",
+                awaiting=Awaiting.FEELING,
             )
             intent = Intent(
                 name="CheckInIntent",
@@ -89,15 +88,21 @@ class CheckInHandler(KindHandler):
             )
             response.directives = [ElicitSlotDirective(updated_intent=intent, slot_to_elicit="feeling")]
             return response
-        # The feeling text is used here and dropped: it is never stored or logged.
+        # The feeling text is used here and dropped: it is never stored or logged. The session keeps
+        # only the affirmation theme it suggests, so an affirmation offered later can follow it.
         theme, practice_id = practice_for_feeling(feeling, self.content)
         practice = self.content.practice(practice_id)
-        session(handler_input)[OFFER] = {"practice": practice_id, "minutes": DEFAULT_OFFER_MINUTES}
+        family = next((t for t in self.content.feelings if t.id == theme), None)
+        update_session(
+            handler_input,
+            offer=Offer(practice_id, self.words.offers.minutes),
+            affirm_theme=family.affirmations if family is not None else None,
+        )
         return respond(
             handler_input,
             ssml.sentence(self.say(f"checkin_{theme}")),
             reprompt=ssml.sentence(self.say("checkin_offer_reprompt", title=practice.title)),
-            awaiting="practice_offer",
+            awaiting=Awaiting.PRACTICE_OFFER,
         )
 
 
@@ -108,12 +113,12 @@ class ListPracticesHandler(KindHandler):
         return is_intent(handler_input, "ListPracticesIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        names = practice_list_sentence(list(self.content.practices.values()))
+        names = practice_list_sentence(list(self.content.practices.values()), self.words)
         return respond(
             handler_input,
             ssml.sentence(self.say("list_practices", practice_list=names)),
             reprompt=ssml.sentence(self.say("list_reprompt")),
-            awaiting="practice",
+            awaiting=Awaiting.PRACTICE,
         )
 
 
@@ -124,78 +129,30 @@ class ProgressHandler(KindHandler):
         return is_intent(handler_input, "ProgressIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        summary = summarize(user(handler_input, self.services), today(handler_input, self.services))
+        summary = user(handler_input).summary(today(handler_input, self.services))
         if summary.total == 0:
             text = self.say("progress_none")
         else:
             streak = (
-                self.say("streak_sentence_active", streak=summary.streak, streak_word=_plural(summary.streak, "day"))
+                self.say(
+                    "streak_sentence_active",
+                    streak=summary.streak,
+                    streak_word=self.words.plural(summary.streak, "day"),
+                )
                 if summary.streak > 1
                 else self.say("streak_sentence_none")
             )
             text = self.say(
                 "progress",
                 total=summary.total,
-                total_word=_plural(summary.total, "practice"),
+                total_word=self.words.plural(summary.total, "practice"),
                 week_days=summary.week_days,
-                week_day_word=_plural(summary.week_days, "day"),
+                week_day_word=self.words.plural(summary.week_days, "day"),
                 streak_sentence=streak,
             )
         return respond(
             handler_input,
             ssml.sentence(text),
             reprompt=ssml.sentence(self.say("progress_reprompt")),
-            awaiting="practice",
+            awaiting=Awaiting.PRACTICE,
         )
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else word + "s"
-
-
-class YesHandler(KindHandler):
-    """Accepts whatever KindWell just offered."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.YesIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        awaiting = attributes.get(AWAITING)
-        if awaiting == "practice_offer" and attributes.get(OFFER):
-            offer = attributes[OFFER]
-            return start(handler_input, self, str(offer["practice"]), int(offer["minutes"]))
-        if awaiting == "resume_offer":
-            return ResumeHandler(self.services).handle(handler_input)
-        if awaiting == "segment":
-            return NextHandler(self.services).handle(handler_input)
-        if awaiting == "affirmation_offer":
-            return speak_affirmation(handler_input, self)
-        return self.ask(handler_input, "fallback")
-
-
-class NoHandler(KindHandler):
-    """Declines whatever KindWell just offered, kindly."""
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.NoIntent")
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        attributes = session(handler_input)
-        awaiting = attributes.get(AWAITING)
-        attributes.pop(OFFER, None)
-        if awaiting == "practice_offer":
-            return respond(
-                handler_input,
-                ssml.sentence(self.say("offer_declined")),
-                reprompt=ssml.sentence(self.say("offer_declined_reprompt")),
-                awaiting="affirmation_offer",
-            )
-        if awaiting == "resume_offer":
-            return self.ask(handler_input, "resume_declined")
-        if awaiting == "segment" or attributes.get(PLAYING):
-            position = get_position(user(handler_input, self.services))
-            title = self.content.practice(position.practice).title if position else ""
-            attributes.pop(PLAYING, None)
-            return respond(handler_input, ssml.sentence(self.say("goodbye_saved", title=title)), end_session=True)
-        return respond(handler_input, ssml.sentence(self.say("goodbye")), end_session=True)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 
 from ..errors import KindWellError, UserInputError
-from .sqlite import SQLitePersistenceAdapter, default_database_path
+from .sqlite import SQLitePersistenceAdapter
 from .updates import Updater, atomic_update, optimistic_update, user_key
 
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ __all__ = [
     "Updater",
     "atomic_update",
     "check_backend",
-    "default_database_path",
     "optimistic_update",
     "persistence_adapter",
     "user_key",

@@ -26,6 +26,7 @@ from ask_sdk_core.exceptions import PersistenceException
 from ask_sdk_model import RequestEnvelope
 
 from ..errors import KindWellError
+from ..folders import database_path
 from .updates import Updater, optimistic_update, user_key
 
 if TYPE_CHECKING:
@@ -41,20 +42,11 @@ CREATE TABLE IF NOT EXISTS attributes (
 """
 
 
-def default_database_path() -> Path:
-    """Where the SQLite file lives unless KINDWELL_DB says otherwise."""
-    override = os.environ.get("KINDWELL_DB")
-    if override:
-        return Path(override)
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "kindwell" / "kindwell.sqlite3"
-
-
 class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
     """Stores each user's attributes as one JSON row in a SQLite file (WAL mode)."""
 
     def __init__(self, path: Path | str | None = None, timeout_seconds: float = 10.0) -> None:
-        self.path = Path(path) if path is not None else default_database_path()
+        self.path = Path(path) if path is not None else database_path()
         self._timeout = timeout_seconds
         self._local = threading.local()
         self._inherited: list[sqlite3.Connection] = []

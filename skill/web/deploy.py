@@ -5,15 +5,16 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 
 from ..app import build_skill
-from ..audio_catalog import AudioCatalog, default_audio_dir
+from ..audio_catalog import AudioCatalog
 from ..content import default_content
+from ..folders import audio_dir
 from ..persistence import persistence_adapter
 from ..settings import EndpointSettings
 
 
 def audio_catalog(settings: EndpointSettings) -> AudioCatalog:
     """Rendered practice audio and the public URL it streams from."""
-    return AudioCatalog(default_content(), settings.audio_dir or default_audio_dir(), settings.public_url)
+    return AudioCatalog(default_content(), settings.audio_dir or audio_dir(), settings.public_url)
 
 
 def deployed_skill(settings: EndpointSettings) -> CustomSkill:

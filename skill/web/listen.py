@@ -8,16 +8,18 @@ Only names that match a rendered track are served; nothing outside the audio cac
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, render_template, send_file
 
-from ..audio_catalog import AudioCatalog
-from ..content import PRACTICE_LENGTHS
+from ..audio_catalog import AudioCatalog, AudioTrack
 from ..safety import SafetyPolicy
+from ..timer import TIMER_ID, TIMER_LENGTHS
 
-_AUDIO_NAME = re.compile(r"^[a-z_]+-\d+min-[0-9a-f]{12}\.(mp3|wav)$")
+# Practice and timer tracks ("soothing_breath-10min-<hash>.mp3"), and the bell clips SSML plays.
+_AUDIO_NAME = re.compile(r"^(?:[a-z_]+-\d+min|bell_(?:strike|closing))-[0-9a-f]{12}\.(mp3|wav)$")
 _MIME = {"mp3": "audio/mpeg", "wav": "audio/wav"}
 #: A year: a rendered file's name changes whenever its content does.
 AUDIO_MAX_AGE = 365 * 24 * 3600
@@ -34,16 +36,28 @@ class Listing:
     """(minutes, audio path on this site or None when not rendered yet)."""
 
 
-def listings(catalog: AudioCatalog) -> list[Listing]:
-    """Every practice with the lengths that are rendered."""
+def listings(catalog: AudioCatalog, day: dt.date | None = None) -> list[Listing]:
+    """Every practice at every length it is offered at, in the variant of the day, then the silent timer
+    (without interval bells; it has no variants), each length with whether it is rendered.
+
+    The page knows no listener, so every visitor gets the same variant on a given day (the endpoint's
+    date), and a different one the next day.
+    """
+
+    def src(track: AudioTrack) -> str | None:
+        return f"/audio/{track.stem}.mp3" if catalog.path(track).is_file() else None
+
+    ordinal = (day or dt.date.today()).toordinal()
     result = []
     for practice in catalog.content.practices.values():
-        tracks: list[tuple[int, str | None]] = []
-        for minutes in PRACTICE_LENGTHS:
-            track = catalog.track(practice.id, minutes)
-            rendered = catalog.path(track).is_file()
-            tracks.append((minutes, f"/audio/{track.stem}.mp3" if rendered else None))
+        tracks = [
+            (minutes, src(catalog.track(practice.id, minutes, ordinal % practice.variant_count(minutes))))
+            for minutes in practice.lengths
+        ]
         result.append(Listing(practice.id, practice.title, practice.description, tracks))
+    timer = catalog.content.timer
+    tracks = [(minutes, src(catalog.timer_track(minutes, "none"))) for minutes in TIMER_LENGTHS]
+    result.append(Listing(TIMER_ID, timer.title, timer.description, tracks))
     return result
 
 

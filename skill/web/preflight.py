@@ -22,8 +22,8 @@ VERIFY_NEEDS_SKILL_ID = (
 
 def check_endpoint(settings: EndpointSettings, environ: Mapping[str, str] | None = None) -> None:
     """KindWellError, one sentence with the fix, for anything that would stop the endpoint answering."""
-    from ..content import default_content
     from ..handlers.base import zone
+    from ..prompts import default_prompts
     from ..safety import default_safety
 
     env = os.environ if environ is None else environ
@@ -31,8 +31,9 @@ def check_endpoint(settings: EndpointSettings, environ: Mapping[str, str] | None
         raise UserInputError(VERIFY_NEEDS_SKILL_ID)
     zone(env.get("KINDWELL_TIMEZONE"))
     check_backend(settings)
-    # Content is checked whole at load (every template, every response key the skill speaks).
-    default_content()
+    # prompts/ is checked whole at load (every file, every response key the skill speaks); a server also
+    # compiles the templates now, which Lambda leaves for the first free text (skill.prompts).
+    _ = default_prompts().language
     default_safety()
     if settings.persistence == "sqlite":
         from ..persistence import SQLitePersistenceAdapter

@@ -40,7 +40,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
 from ..errors import KindWellError
-from ..serializer import sane_timestamp
+from ..state import as_moment
 from .addressing import RequestRejected, application_id, check_skill_id
 
 __all__ = [
@@ -59,6 +59,9 @@ SIGNING_DOMAIN = "echo-api.amazon.com"
 CERT_HOST = "s3.amazonaws.com"
 CERT_PATH_PREFIX = "/echo.api/"
 TIMESTAMP_TOLERANCE_SECONDS = 150.0
+#: Skill events (AlexaSkillEvent.*, such as SkillDisabled) can reach the skill up to an hour after
+#: they happen, Amazon's skill-events documentation says; their timestamps get that much room.
+SKILL_EVENT_TOLERANCE_SECONDS = 3600.0
 MAX_CHAIN_BYTES = 64 * 1024
 #: Deepest nesting of lists and objects accepted in a body; Alexa's envelopes nest about 8 deep.
 MAX_NESTING = 32
@@ -266,16 +269,20 @@ class RequestVerifier:
         stamp = parse_timestamp(raw)
         if stamp is None:
             raise RequestRejected("The request timestamp is not an ISO 8601 time.")
-        if stamp.tzinfo is None:
-            stamp = stamp.replace(tzinfo=dt.UTC)
-        if abs(now - stamp) > self._tolerance:
-            raise RequestRejected("The request timestamp is more than 150 seconds from now.")
+        tolerance = self._tolerance
+        kind = request.get("type") if isinstance(request, dict) else None
+        if isinstance(kind, str) and kind.startswith("AlexaSkillEvent."):
+            tolerance = max(tolerance, dt.timedelta(seconds=SKILL_EVENT_TOLERANCE_SECONDS))
+        if abs(now - stamp) > tolerance:
+            seconds = round(tolerance.total_seconds())
+            raise RequestRejected(f"The request timestamp is more than {seconds} seconds from now.")
 
 
 def parse_timestamp(raw: str) -> dt.datetime | None:
-    """An ISO 8601 request timestamp, or None when it is not one (or not a real moment, like a +25:00 offset)."""
+    """An ISO 8601 request timestamp in UTC, or None when it is not one (or not a real moment, like a +25:00
+    offset or year 1): read as the skill's typed state reads it (skill.state.as_moment)."""
     try:
-        return sane_timestamp(dt.datetime.fromisoformat(raw))
+        return as_moment(dt.datetime.fromisoformat(raw))
     except ValueError:
         return None
 

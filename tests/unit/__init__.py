@@ -1,0 +1,1 @@
+"""Fast tests: in-process, no audio, browser, servers or subprocesses."""
