@@ -5,9 +5,10 @@ Three stages, cheapest and most certain first:
    was said, and is sent as that tier's intent;
 2. hassil matches the exact templates in prompts/language/ (the same ones Alexa is given);
 3. for natural paraphrases that no template covers, a text classifier trained on those same
-   templates (character and word n-grams, logistic regression; trained by `kindwell train`,
-   served from skill/weights/) picks the intent, and loose cues in prompts/language/cues.yaml
-   fill the practice and length.
+   templates and on hand-written phrasings (prompts/language/paraphrases*.yaml): the mean of
+   character and word n-gram and sentence-embedding logistic regressions, trained by `kindwell
+   train` and served from skill/weights/, picks the intent, and loose cues in
+   prompts/language/cues.yaml fill the practice and length.
 """
 
 from __future__ import annotations
@@ -45,8 +46,12 @@ MIN_CONFIDENCE = 0.45
 CONFIDENT = 0.7
 #: Most training sentences sampled per intent, so big templates do not drown small intents.
 MAX_SENTENCES_PER_INTENT = 1500
+#: Weight of a hand-written paraphrase against one filled template sentence in training (chosen by
+#: cross-validation over the paraphrases themselves, bench/intent_options.py: 1 and 3 were tried).
+PARAPHRASE_WEIGHT = 3.0
 #: 4: minutes are filled from the one filler table (numerals and words, 1-60; numerals were 1-30).
-_MODEL_FORMAT = 4
+#: 5: paraphrases weigh PARAPHRASE_WEIGHT.
+_MODEL_FORMAT = 5
 #: Someone speaking about themselves.
 _FIRST_PERSON = re.compile(r"\b(i|i'm|im|i've|i'd|me|my|myself)\b")
 
@@ -92,10 +97,11 @@ class IntentClassifier:
         out_of_domain: Iterable[str],
         feeling_sentences: Iterable[str] = (),
         paraphrases: Mapping[str, Iterable[str]] | None = None,
-    ) -> tuple[list[str], list[str]]:
-        """(sentences, labels): templates with their slots filled by random values from the fillers
-        (Prompts.fillers: the table the offline grammar uses too), feelings, out-of-domain requests, then
-        the hand-written paraphrases (prompts/language/paraphrases*.yaml) under their intents."""
+    ) -> tuple[list[str], list[str], list[float]]:
+        """(sentences, labels, weights): templates with their slots filled by random values from the fillers
+        (Prompts.fillers: the table the offline grammar uses too), feelings and out-of-domain requests
+        (weight 1), then the hand-written paraphrases (prompts/language/paraphrases*.yaml) under their
+        intents (PARAPHRASE_WEIGHT)."""
         rng = random.Random(7)
 
         def fill(template: str) -> str:
@@ -120,17 +126,19 @@ class IntentClassifier:
         ood = list(out_of_domain)
         texts += ood
         labels += [OUT_OF_DOMAIN] * len(ood)
+        weights = [1.0] * len(texts)
         for name, phrasings in (paraphrases or {}).items():
             items = list(phrasings)
             texts += items
             labels += [OUT_OF_DOMAIN if name == PARAPHRASE_OUT_OF_DOMAIN else name] * len(items)
-        return texts, labels
+            weights += [PARAPHRASE_WEIGHT] * len(items)
+        return texts, labels, weights
 
     @classmethod
-    def train(cls, texts: list[str], labels: list[str]) -> IntentClassifier:
-        """Fit the n-gram logistic regression."""
+    def train(cls, texts: list[str], labels: list[str], weights: list[float] | None = None) -> IntentClassifier:
+        """Fit the n-gram logistic regression (each sentence counted by its weight)."""
         pipeline = ngram_pipeline()
-        pipeline.fit([normalize(t) for t in texts], labels)
+        pipeline.fit([normalize(t) for t in texts], labels, logisticregression__sample_weight=weights)
         return cls(LinearTextModel.from_pipeline(pipeline))
 
     def predict(self, text: str) -> tuple[str, float]:
@@ -193,7 +201,7 @@ class Matcher:
             self._classifier = IntentClassifier(weights.get(), head)
         return self._classifier
 
-    def _training_data(self) -> tuple[list[str], list[str]]:
+    def _training_data(self) -> tuple[list[str], list[str], list[float]]:
         return IntentClassifier.training_data(
             self.language,
             self.prompts.fillers.for_training(),
@@ -210,16 +218,16 @@ class Matcher:
             from .embedding_head import EmbeddingHead
             from .embeddings import default_embedder
 
-            texts, labels = self._training_data()
+            texts, labels, weights = self._training_data()
             embedder = default_embedder()
-            return EmbeddingHead.fit(embedder.embed([normalize(t) for t in texts]), labels, embedder.model_id)
+            vectors = embedder.embed([normalize(t) for t in texts])
+            return EmbeddingHead.fit(vectors, labels, embedder.model_id, sample_weight=weights)
 
         return LazyModel("nlu-embedding", [*self._sources(), TOKENIZER_FILE], _MODEL_FORMAT, train, read_head)
 
     def _lazy_weights(self) -> LazyModel:
         def train() -> Any:
-            texts, labels = self._training_data()
-            return IntentClassifier.train(texts, labels).model
+            return IntentClassifier.train(*self._training_data()).model
 
         return LazyModel("nlu", self._sources(), _MODEL_FORMAT, train)
 

@@ -1,10 +1,12 @@
 """The learned half of the care check: catches indirect phrasings the patterns miss.
 
 Patterns (prompts/safety.yaml) are precise and auditable but brittle; people in crisis often say
-things with no keyword at all ("I've sorted out who gets my dog"). An n-gram logistic regression
-trained on prompts/safety_examples*.yaml (four labels: crisis, other, concern, none), with
-everything KindWell normally hears as "none", covers that ground. Thresholds were chosen by
-cross-validation on the training examples (bench/crisis_threshold.py), never on the held-out sets.
+things with no keyword at all ("I've sorted out who gets my dog"). Two models trained on
+prompts/safety_examples*.yaml (four labels: crisis, other, concern, none), with everything KindWell
+normally hears as "none", cover that ground: an n-gram logistic regression and a one-hidden-layer
+network over MiniLM sentence embeddings, averaged. The model and its two thresholds were chosen by
+cross-validation on the training examples alone (bench/embedding_options.py, bench/crisis_threshold.py),
+never on the held-out sets.
 """
 
 from __future__ import annotations
@@ -31,11 +33,11 @@ TOKENIZER_FILE = Path(__file__).resolve().parent / "weights" / "minilm-tokenizer
 _LOGGER = logging.getLogger(__name__)
 
 #: Probability of crisis + someone else at risk at or above which the classifier alone calls it urgent.
-THRESHOLD = 0.6
+THRESHOLD = 0.55
 #: Probability of any care tier at or above which the classifier alone calls a text a concern.
-CONCERN_THRESHOLD = 0.7
+CONCERN_THRESHOLD = 0.6
 NONE = "none"
-_MODEL_FORMAT = 3
+_MODEL_FORMAT = 5
 #: Most template sentences per intent used as ordinary (non-crisis) examples.
 _TEMPLATE_NEGATIVES = 120
 
@@ -86,7 +88,7 @@ def read_head(path: Path) -> EmbeddingHead:
 
 class CrisisClassifier:
     """Probabilities of each care label for a text: the mean of an n-gram model and a sentence-embedding
-    model, which miss different things; the weights load with the first text to judge."""
+    network, which miss different things; the weights load with the first text to judge."""
 
     def __init__(self, weights: LazyModel, head: LazyModel | None = None) -> None:
         self.weights = weights
@@ -116,7 +118,7 @@ class CrisisClassifier:
 
             texts, labels = training_data(prompts)
             embedder = default_embedder()
-            return EmbeddingHead.fit(embedder.embed(texts), labels, embedder.model_id)
+            return EmbeddingHead.fit_network(embedder.embed(texts), labels, embedder.model_id)
 
         sources = prompts.care_sources()
         # The n-gram model first: when weights are stale, its name is the one the error gives.

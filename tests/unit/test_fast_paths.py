@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -72,3 +73,31 @@ def test_libyaml_reads_every_content_file_like_pyyaml(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     # repr, not ==: 1 == 1.0 == True, but a loader that changed a type would change what is said.
     assert repr(yaml.load(text, Loader=SAFE_LOADER)) == repr(yaml.safe_load(text))
+
+
+@pytest.mark.parametrize("labels", [["concern", "crisis", "none", "other"], ["no", "yes"]], ids=["four", "two"])
+def test_the_network_head_gives_scikit_learns_probabilities_through_a_weight_file(
+    tmp_path: Path, labels: list[str]
+) -> None:
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    from skill.embedding_head import EmbeddingHead, _balanced_weights
+
+    rng = np.random.default_rng(3)
+    vectors = rng.normal(size=(240, 384))
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    # Uneven classes, so the balancing weights matter.
+    classes = [labels[min(len(labels) - 1, int(i**0.5) % len(labels))] for i in range(len(vectors))]
+    head = EmbeddingHead.fit_network(vectors, classes, "model-x", units=16)
+    theirs = MLPClassifier(hidden_layer_sizes=(16,), alpha=1e-3, batch_size=128, max_iter=200, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        theirs.fit(vectors, classes, sample_weight=_balanced_weights(classes))
+    head.save(tmp_path / "head.npz")
+    loaded = EmbeddingHead.load(tmp_path / "head.npz")
+    assert loaded.classes == labels == [str(c) for c in theirs.classes_] and loaded.feature_count == 384
+    ours = np.array([loaded.predict_proba(v) for v in vectors])
+    np.testing.assert_allclose(ours, theirs.predict_proba(vectors), rtol=0, atol=1e-9)
+    head.save(tmp_path / "again.npz")
+    assert (tmp_path / "again.npz").read_bytes() == (tmp_path / "head.npz").read_bytes()

@@ -12,7 +12,7 @@ import yaml
 from skill.content import load_yaml, prompts_dir
 from skill.errors import ContentError
 from skill.language import PARAPHRASE_OUT_OF_DOMAIN, default_language, load_language
-from skill.nlu import OUT_OF_DOMAIN, Matcher
+from skill.nlu import OUT_OF_DOMAIN, PARAPHRASE_WEIGHT, Matcher
 from skill.prompts import load_paraphrases
 from skill.text import normalize, parse_minutes
 
@@ -71,11 +71,13 @@ def test_the_blind_written_training_files_hold_no_held_out_sentence() -> None:
 
 
 def test_the_paraphrase_classifier_learns_the_paraphrases_under_their_intents() -> None:
-    texts, labels = Matcher()._training_data()
-    pairs = set(zip(texts, labels, strict=True))
-    assert ("help me slow my breathing down", "StartPracticeIntent") in pairs
-    assert ("scrap that", "AMAZON.CancelIntent") in pairs
-    assert ("do i need an umbrella today", OUT_OF_DOMAIN) in pairs
+    texts, labels, weights = Matcher()._training_data()
+    learnt = {(text, label): weight for text, label, weight in zip(texts, labels, weights, strict=True)}
+    assert learnt[("help me slow my breathing down", "StartPracticeIntent")] == PARAPHRASE_WEIGHT
+    assert learnt[("scrap that", "AMAZON.CancelIntent")] == PARAPHRASE_WEIGHT
+    assert learnt[("do i need an umbrella today", OUT_OF_DOMAIN)] == PARAPHRASE_WEIGHT
+    # Every other sentence (filled templates, feelings, cues) counts once.
+    assert set(weights) == {1.0, PARAPHRASE_WEIGHT} and weights.count(1.0) > 3000
 
 
 @pytest.mark.parametrize(
