@@ -207,6 +207,7 @@ class EspeakSynthesizer:
                 # carries KindWell's replies. Synthesis runs in this thread and takes milliseconds.
                 with contextlib.redirect_stdout(io.StringIO()):
                     self._engine.runAndWait()
+                    _wait_for_espeak()
             finally:
                 self._engine.disconnect(token)
             if errors:
@@ -231,6 +232,20 @@ class EspeakSynthesizer:
 
 _ENGINE_LOCK = threading.Lock()
 """pyttsx3 has one engine per driver per process, and runAndWait refuses to run twice at once."""
+
+
+def _wait_for_espeak() -> None:
+    """Return once espeak-ng has finished every text queued, so the WAV file is complete.
+
+    pyttsx3's espeak driver starts espeak-ng in AUDIO_OUTPUT_RETRIEVAL mode, where espeak_Synth only
+    queues the text for espeak-ng's own synthesis thread, and runAndWait returns about 10 ms later,
+    often before the last callback has written the file (or, worse, after the next call has set a
+    new file name). pyttsx3 has no public wait for that; espeak_Synchronize is espeak-ng's own,
+    documented one, and pyttsx3's ctypes binding exposes it.
+    """
+    from pyttsx3.drivers import _espeak
+
+    _espeak.Synchronize()
 
 
 def _engine() -> Any:
