@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from skill.care import CareTier
+from skill.care import TIER_OF_INTENT, CareTier
 from skill.safety import SafetyPolicy, default_safety
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +47,7 @@ def held_out() -> dict[str, dict[str, list[str]]]:
         case["text"]
         for name in ("paraphrases.yaml", "paraphrases_holdout.yaml")
         for case in yaml.safe_load((DATA / name).read_text())
-        if case.get("intent") != "CrisisSupportIntent"
+        if case.get("intent") not in TIER_OF_INTENT
     ]
     sets["everyday paraphrases"] = {"negatives:everyday requests": everyday}
     return sets

@@ -72,6 +72,12 @@ def training_data(prompts: Prompts) -> tuple[list[str], list[str]]:
     examples[NONE] += feeling_examples(prompts)
     examples[NONE] += [cue for cues in prompts.cues.practice.values() for cue in cues]
     examples[NONE] += list(prompts.cues.out_of_domain)
+    # The blind-written everyday requests (prompts/language/paraphrases*.yaml, care intents excluded by
+    # their loader) are what KindWell hears most: lonely or low check-ins and practice requests that
+    # say "myself", "alone" or "wish" are none, not a care tier.
+    from .prompts import load_paraphrases
+
+    examples[NONE] += [text for phrasings in load_paraphrases(language, prompts.root).values() for text in phrasings]
     texts: list[str] = []
     labels: list[str] = []
     for label, items in examples.items():
