@@ -26,8 +26,8 @@ def main() -> None:
     m = Measure()
     shipped = ngram(m) + head(m, network=True)
     print("urgent  concern   risk recall  concern surfaced  hard alarms  everyday alarms")
-    for urgent in (0.45, 0.5, 0.55, 0.6, 0.65, 0.7):
-        for concern in (0.5, 0.55, 0.6, 0.65, 0.7, 0.8):
+    for urgent in (0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65):
+        for concern in (0.5, 0.6, 0.7):
             f = m.cv(judge(m.train, shipped.cv, urgent, concern))
             mark = "  <- shipped" if (urgent, concern) == (THRESHOLD, CONCERN_THRESHOLD) else ""
             print(

@@ -39,6 +39,8 @@ def test_committed_weights_match_prompts() -> None:
     assert committed == expected, "skill/weights/ is stale; run `kindwell train` and commit skill/weights/"
 
 
+# Its fixture trains every shipped model (the care network alone takes minutes on two cores).
+@pytest.mark.timeout(1500)
 def test_committed_weights_are_what_training_gives_today(fresh_models: dict[str, Any]) -> None:
     texts = _texts() + ODD_TEXTS
     vectors = default_embedder().embed(texts)

@@ -41,6 +41,8 @@ def test_featuriser_gives_scikit_learns_ngrams(spec: NgramSpec) -> None:
         assert ours(text) == theirs(text), text
 
 
+# Its fixture trains every shipped model (the care network alone takes minutes on two cores).
+@pytest.mark.timeout(1500)
 @pytest.mark.parametrize("name", ["crisis", "nlu"])
 def test_classifiers_match_scikit_learn(fresh_models: dict[str, LinearTextModel], name: str) -> None:
     model = fresh_models[name]
