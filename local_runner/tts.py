@@ -192,6 +192,16 @@ class EspeakSynthesizer:
 
     def synthesize(self, text: str, words_per_minute: int) -> np.ndarray:
         """Samples of text spoken at words_per_minute."""
+        audio = self._synthesize_once(text, words_per_minute)
+        if audio.size == 0 and any(c.isalnum() for c in text):
+            # Seen once under heavy load (render --all, two busy cores): a sentence came back empty.
+            # One more try costs milliseconds; a second empty answer is an error, never silence.
+            audio = self._synthesize_once(text, words_per_minute)
+            if audio.size == 0:
+                raise SpeechEngineError("espeak-ng returned no audio for a sentence; run the command again.")
+        return audio
+
+    def _synthesize_once(self, text: str, words_per_minute: int) -> np.ndarray:
         errors: list[BaseException] = []
         with _ENGINE_LOCK, tempfile.TemporaryDirectory(prefix="kindwell-tts-") as folder:
             wav = Path(folder) / "speech.wav"
@@ -203,8 +213,8 @@ class EspeakSynthesizer:
                 self._engine.setProperty("volume", self.settings.volume)
                 self._engine.setProperty("rate", int(words_per_minute))
                 self._engine.save_to_file(text, str(wav))
-                # pyttsx3's espeak driver prints "Audio saved to FILE" for every file, and stdout
-                # carries KindWell's replies. Synthesis runs in this thread and takes milliseconds.
+                # pyttsx3's espeak driver prints "Audio saved to FILE" for every file (from espeak-ng's
+                # thread, before _wait_for_espeak returns), and stdout carries KindWell's replies.
                 with contextlib.redirect_stdout(io.StringIO()):
                     self._engine.runAndWait()
                     _wait_for_espeak()
