@@ -14,7 +14,10 @@ sentence embeddings, the same machinery as the paraphrase classifier (skill.nlu)
 - theme: prompts/feelings_examples.yaml (labelled by theme; `okay` answers are `other`) and the
   check-in themes' own words, said the ways people say them.
 
-Thresholds were chosen by cross-validation over these training files alone (bench/slot_options.py).
+The set-up was chosen by cross-validation over these training files alone (bench/slot_options.py): the
+mean of the two models beat either alone; phrasings weigh 3 filled templates; the practice is the
+most likely value, `none` included (any threshold on it only lost phrasings); the theme threshold is
+skill.checkin's.
 """
 
 from __future__ import annotations
@@ -47,10 +50,6 @@ _FEELING_CARRIERS = ("{}", "i feel {}", "i'm {}", "feeling {} today", "i've been
 _TEMPLATES_PER_PRACTICE = 240
 #: Weight of a hand-written phrasing against one filled template sentence (bench/slot_options.py).
 PHRASING_WEIGHT = 3.0
-#: Probability at or above which the practice classifier's pick is taken.
-PRACTICE_THRESHOLD = 0.5
-#: Probability at or above which the theme classifier's pick overrides the cue words.
-THEME_THRESHOLD = 0.5
 _MODEL_FORMAT = 1
 
 
