@@ -103,7 +103,11 @@ def theme_report(vectors: dict[str, np.ndarray]) -> None:
     print(f"  cue words alone: {cue_right:.1%}")
     print("  model       rule                 " + " ".join(f"t={t:.1f}" for t in THRESHOLDS))
     for model, (classes, probs) in fold_probabilities(base, held, vectors, 1.0).items():
-        for rule, override in (("no cue only", lambda s: False), ("override weak", lambda s: s < 4), ("override any", lambda s: True)):
+        for rule, override in (
+            ("no cue only", lambda s: False),
+            ("override weak", lambda s: s < 4),
+            ("override any", lambda s: True),
+        ):
             cells = []
             for threshold in THRESHOLDS:
                 picks = [combine(m, classes, p, threshold, override) for m, p in zip(matches, probs, strict=True)]
@@ -112,7 +116,11 @@ def theme_report(vectors: dict[str, np.ndarray]) -> None:
 
 
 def combine(
-    match: tuple[str | None, int], classes: list[str], probs: np.ndarray, threshold: float, override: Callable[[int], bool]
+    match: tuple[str | None, int],
+    classes: list[str],
+    probs: np.ndarray,
+    threshold: float,
+    override: Callable[[int], bool],
 ) -> str:
     """The theme: the cue words', unless the classifier is sure (and the rule lets it override them)."""
     cue, score = match

@@ -39,24 +39,42 @@ def test_committed_weights_match_prompts() -> None:
     assert committed == expected, "skill/weights/ is stale; run `kindwell train` and commit skill/weights/"
 
 
-def test_committed_weights_are_what_training_gives_today(fresh_models: dict[str, Any]) -> None:
+#: Every shipped model, one test each (each trains its model; together they outlast one test's timeout).
+MODELS = (
+    "crisis",
+    "care-embedding",
+    "nlu",
+    "nlu-embedding",
+    "practice",
+    "practice-embedding",
+    "theme",
+    "theme-embedding",
+)
+
+
+def test_every_shipped_model_is_checked_below() -> None:
+    assert sorted(lazy.name for lazy in shipped_models()) == sorted(MODELS)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_committed_weights_are_what_training_gives_today(fresh_models: dict[str, Any], name: str) -> None:
     texts = _texts() + ODD_TEXTS
-    vectors = default_embedder().embed(texts)
-    for lazy in shipped_models():
-        fresh = fresh_models[lazy.name]
-        if isinstance(fresh, EmbeddingHead):
-            head = EmbeddingHead.load(WEIGHTS_DIR / lazy.file_name)
-            assert head.classes == fresh.classes and head.model_id == fresh.model_id
-            difference = max(np.abs(head.predict_proba(v) - fresh.predict_proba(v)).max() for v in vectors)
-            assert difference < 1e-3, f"{lazy.name} trains differently now: bump its format, run `kindwell train`"
-            continue
-        shipped = LinearTextModel.load(WEIGHTS_DIR / lazy.file_name)
-        assert shipped.classes == fresh.classes
-        for ours, theirs in zip(shipped.parts, fresh.parts, strict=True):
-            assert ours.spec == theirs.spec and ours.vocabulary == theirs.vocabulary
-        # Loose enough for another BLAS or scikit-learn release, tight enough for a change in how it is trained.
-        difference = max(np.abs(shipped.predict_proba(t) - fresh.predict_proba(t)).max() for t in texts)
-        assert difference < 1e-3, f"{lazy.name} trains differently now: bump its _MODEL_FORMAT, run `kindwell train`"
+    lazy = next(lazy for lazy in shipped_models() if lazy.name == name)
+    fresh = fresh_models[name]
+    if isinstance(fresh, EmbeddingHead):
+        vectors = default_embedder().embed(texts)
+        head = EmbeddingHead.load(WEIGHTS_DIR / lazy.file_name)
+        assert head.classes == fresh.classes and head.model_id == fresh.model_id
+        difference = max(np.abs(head.predict_proba(v) - fresh.predict_proba(v)).max() for v in vectors)
+        assert difference < 1e-3, f"{name} trains differently now: bump its format, run `kindwell train`"
+        return
+    shipped = LinearTextModel.load(WEIGHTS_DIR / lazy.file_name)
+    assert shipped.classes == fresh.classes
+    for ours, theirs in zip(shipped.parts, fresh.parts, strict=True):
+        assert ours.spec == theirs.spec and ours.vocabulary == theirs.vocabulary
+    # Loose enough for another BLAS or scikit-learn release, tight enough for a change in how it is trained.
+    difference = max(np.abs(shipped.predict_proba(t) - fresh.predict_proba(t)).max() for t in texts)
+    assert difference < 1e-3, f"{name} trains differently now: bump its _MODEL_FORMAT, run `kindwell train`"
 
 
 def tiny_model(source: Path, calls: list[int]) -> LazyModel:

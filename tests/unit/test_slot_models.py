@@ -89,7 +89,9 @@ def test_the_matcher_fills_a_described_practice_and_leaves_a_generic_request_wit
 
 def test_the_theme_classifier_reads_implied_feelings_the_cue_words_miss() -> None:
     prompts = default_prompts()
-    learnt = [practice_for_feeling(t, prompts.content, prompts.theme_classifier)[0] == want for t, want in IMPLIED.items()]
+    learnt = [
+        practice_for_feeling(t, prompts.content, prompts.theme_classifier)[0] == want for t, want in IMPLIED.items()
+    ]
     words_only = [practice_for_feeling(t, prompts.content)[0] == want for t, want in IMPLIED.items()]
     # One of the nine was heard as lonely when it was written as self-critical (comparing oneself with others).
     assert sum(learnt) >= 8 and sum(words_only) <= 5
@@ -97,8 +99,13 @@ def test_the_theme_classifier_reads_implied_feelings_the_cue_words_miss() -> Non
 
 def test_clear_cue_words_still_decide_the_theme() -> None:
     prompts = default_prompts()
-    assert practice_for_feeling("i can't sleep", prompts.content, prompts.theme_classifier) == ("sleepless", "wind_down")
-    assert practice_for_feeling("i hate myself for that", prompts.content, prompts.theme_classifier)[0] == "self_critical"
+    assert practice_for_feeling("i can't sleep", prompts.content, prompts.theme_classifier) == (
+        "sleepless",
+        "wind_down",
+    )
+    assert (
+        practice_for_feeling("i hate myself for that", prompts.content, prompts.theme_classifier)[0] == "self_critical"
+    )
 
 
 def test_the_phrasings_train_under_their_practice_with_their_weight() -> None:
