@@ -7,8 +7,8 @@ Three stages, cheapest and most certain first:
 3. for natural paraphrases that no template covers, a text classifier trained on those same
    templates and on hand-written phrasings (prompts/language/paraphrases*.yaml): the mean of
    character and word n-gram and sentence-embedding logistic regressions, trained by `kindwell
-   train` and served from skill/weights/, picks the intent, and loose cues in
-   prompts/language/cues.yaml fill the practice and length.
+   train` and served from skill/weights/, picks the intent; the practice classifier
+   (skill.slot_models) reads which practice a request describes, and the length is read from the words.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .errors import ModelUnavailableError
 from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language
 from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
-from .prompts import Prompts, default_prompts, load_paraphrases
+from .prompts import NO_PRACTICE, Prompts, default_prompts, load_paraphrases
 from .safety import SafetyPolicy, default_safety, load_safety
 from .safety_model import TOKENIZER_FILE, read_head
 from .text import best_phrase_match, normalize, parse_minutes
@@ -260,7 +260,7 @@ class Matcher:
                 return NluResult(
                     text=text,
                     intent="StartPracticeIntent",
-                    slots=self._loose_slots("StartPracticeIntent", clean),
+                    slots=self._loose_slots("StartPracticeIntent", clean, practice),
                     source="classifier",
                     confidence=confidence,
                 )
@@ -297,12 +297,18 @@ class Matcher:
                 slots[name] = str(entity.value)
         return slots
 
-    def _loose_slots(self, intent: str, clean: str) -> dict[str, Any]:
+    def _loose_slots(self, intent: str, clean: str, cue_practice: str | None = None) -> dict[str, Any]:
+        """Slots of a sentence no template matched; cue_practice is the practice its cue words named when
+        they decided the intent, kept if the practice classifier hears none."""
         slots: dict[str, Any] = {}
         if intent == "StartPracticeIntent":
-            practice = best_phrase_match(clean, self._practice_cues)
-            if practice:
+            # Read from meaning: no template named the practice, and cue words miss a practice described
+            # by what it does ("the one where you wish people well") or find one in a generic request.
+            practice, _ = self.prompts.practice_classifier.predict(clean)
+            if practice != NO_PRACTICE:
                 slots["practice"] = practice
+            elif cue_practice:
+                slots["practice"] = cue_practice
             minutes = parse_minutes(clean)
             if minutes:
                 slots["minutes"] = minutes

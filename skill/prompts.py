@@ -46,6 +46,12 @@ from .words import Words, load_words
 if TYPE_CHECKING:
     from .fillers import SlotFillers
     from .language import Language
+    from .slot_models import SlotClassifier
+
+#: Requests that describe a practice without naming it, by practice id (and `none`).
+PRACTICE_PHRASINGS = "practice_phrasings.yaml"
+#: The practice_phrasings.yaml key for a request that names no practice.
+NO_PRACTICE = "none"
 
 
 @dataclass(frozen=True)
@@ -107,9 +113,29 @@ class Prompts:
             raise file.error("the file must map feeling themes to lists of everyday check-in answers.")
         return {str(theme): file.strings(theme, what="check-in answers") for theme in table}
 
+    @cached_property
+    def practice_phrasings(self) -> Mapping[str, tuple[str, ...]]:
+        """Practice id (or `none`) -> requests that describe it without naming it (prompts/practice_phrasings.yaml),
+        read and checked now: what the practice classifier learns from beside the templates."""
+        return load_practice_phrasings(self.root / PRACTICE_PHRASINGS, self.content.practices)
+
+    @cached_property
+    def practice_classifier(self) -> SlotClassifier:
+        """Which practice a StartPracticeIntent describes (skill.slot_models; weights load on first use)."""
+        from .slot_models import practice_classifier
+
+        return practice_classifier(self)
+
+    @cached_property
+    def theme_classifier(self) -> SlotClassifier:
+        """Which check-in theme a feeling belongs to (skill.slot_models; weights load on first use)."""
+        from .slot_models import theme_classifier
+
+        return theme_classifier(self)
+
     def check_all(self) -> Prompts:
         """Load and check now what otherwise waits for first use (templates, learning data); self."""
-        _ = self.language, self.ranked_samples, self.safety_examples, self.feelings_examples
+        _ = self.language, self.ranked_samples, self.safety_examples, self.feelings_examples, self.practice_phrasings
         return self
 
     @property
@@ -141,6 +167,14 @@ class Prompts:
     def nlu_sources(self) -> list[Path]:
         """Every file the paraphrase classifier learns from (its weights are named by their hash)."""
         return [*self.language_files(), self.root / "checkin.yaml", self.root / "feelings_examples.yaml"]
+
+    def practice_sources(self) -> list[Path]:
+        """Every file the practice classifier learns from: the templates and the practice phrasings."""
+        return [*self.language_files(), self.root / PRACTICE_PHRASINGS]
+
+    def theme_sources(self) -> list[Path]:
+        """Every file the check-in theme classifier learns from: the themes' words and the everyday answers."""
+        return [self.root / "checkin.yaml", self.root / "feelings_examples.yaml"]
 
     def care_sources(self) -> list[Path]:
         """Every file the care classifier learns from."""
@@ -239,3 +273,17 @@ def load_paraphrases(language: Language, root: Path | None = None) -> dict[str, 
                 raise ContentError(f'{path}: {key} must be a list of phrasings, one `- "..."` line each.')
             result.setdefault(str(key), []).extend(" ".join(item.split()) for item in items)
     return result
+
+
+def load_practice_phrasings(path: Path, practice_ids: Mapping[str, object]) -> dict[str, tuple[str, ...]]:
+    """practice_phrasings.yaml: practice id or `none` -> phrasings, each a non-empty string; every key known."""
+    file = read_yaml(path)
+    table = file.mapping(what="practice ids (and `none`) to lists of phrasings")
+    for key in table:
+        if str(key) != NO_PRACTICE and str(key) not in practice_ids:
+            known = ", ".join([*sorted(practice_ids), NO_PRACTICE])
+            raise file.error(f"{key!r} is not a practice id; use one of {known}.", key)
+        items = table[key]
+        if not isinstance(items, list) or not items or not all(isinstance(i, str) and i.strip() for i in items):
+            raise file.error(f'{key} must be a list of phrasings, one `- "..."` line each.', key)
+    return {str(key): tuple(" ".join(item.split()) for item in table[key]) for key in table}

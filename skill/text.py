@@ -117,10 +117,16 @@ def phrase_stems(phrase: str) -> tuple[str, ...]:
 
 def best_phrase_match(text: str, cues: Mapping[str, Iterable[str]]) -> str | None:
     """The key whose cue phrases match text best (longest total stem match), or None."""
+    return scored_phrase_match(text, cues)[0]
+
+
+def scored_phrase_match(text: str, cues: Mapping[str, Iterable[str]]) -> tuple[str | None, int]:
+    """(best_phrase_match's key, its score): the sum of the squared stem lengths of its phrases found in
+    text, so one one-word cue scores 1 and a two-word phrase 4; (None, 0) when nothing matches."""
     text_stems = stems(text)
     best_key, best_score = None, 0
     for key, phrases in cues.items():
         score = sum(len(s) ** 2 for s in map(phrase_stems, phrases) if contains_phrase(text_stems, s))
         if score > best_score:
             best_key, best_score = key, score
-    return best_key
+    return best_key, best_score

@@ -26,7 +26,14 @@ def shipped_models(root: Path | None = None) -> list[LazyModel]:
     assert matcher.classifier_weights is not None and matcher.head_weights is not None  # built with the classifier
     care = CrisisClassifier.load(prompts)
     assert care.head is not None  # built with embeddings on
-    return [care.weights, care.head, matcher.classifier_weights, matcher.head_weights]
+    slots = [prompts.practice_classifier, prompts.theme_classifier]
+    return [
+        care.weights,
+        care.head,
+        matcher.classifier_weights,
+        matcher.head_weights,
+        *(lazy for model in slots for lazy in (model.weights, model.head) if lazy is not None),
+    ]
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from skill.checkin import practice_for_feeling
 from skill.content import default_content
+from skill.prompts import default_prompts
 
 
 def is_correct(case: dict[str, Any], result: Any) -> bool:
@@ -17,7 +18,9 @@ def is_correct(case: dict[str, Any], result: Any) -> bool:
         if expected.get(key) != result.slots.get(key):
             return False
     if case.get("intent") == "CheckInIntent" and "theme" in case:
-        theme, _ = practice_for_feeling(result.slots.get("feeling"), default_content())
+        theme, _ = practice_for_feeling(
+            result.slots.get("feeling"), default_content(), default_prompts().theme_classifier
+        )
         if theme != case["theme"]:
             return False
     return True

@@ -90,7 +90,7 @@ class CheckInHandler(KindHandler):
             return response
         # The feeling text is used here and dropped: it is never stored or logged. The session keeps
         # only the affirmation theme it suggests, so an affirmation offered later can follow it.
-        theme, practice_id = practice_for_feeling(feeling, self.content)
+        theme, practice_id = practice_for_feeling(feeling, self.content, self.services.prompts.theme_classifier)
         practice = self.content.practice(practice_id)
         family = next((t for t in self.content.feelings if t.id == theme), None)
         update_session(

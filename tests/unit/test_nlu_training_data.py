@@ -21,6 +21,7 @@ DATA = Path(__file__).parent.parent / "data"
 BLIND_TRAINING = (
     "language/paraphrases.yaml",
     "language/paraphrases_more.yaml",
+    "practice_phrasings.yaml",
     "safety_examples_angles.yaml",
     "safety_examples_common.yaml",
 )
