@@ -31,7 +31,8 @@ from sklearn.model_selection import StratifiedKFold
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python bench/...` from a checkout
 
-from bench.care_accuracy import held_out  # noqa: E402
+from bench.care_accuracy import FRESH  # noqa: E402
+from bench.care_accuracy import held_out as all_held_out  # noqa: E402
 from skill.care import CareTier  # noqa: E402
 from skill.embedding_head import EmbeddingHead  # noqa: E402
 from skill.embeddings import default_embedder  # noqa: E402
@@ -160,6 +161,11 @@ class Measure:
             "alarms": surfaced[calm].mean(),
             "self_crit": float(urgent[rows["care_blind", "negatives:self_criticism"]].sum()),
         }
+
+
+def held_out() -> dict[str, dict[str, list[str]]]:
+    """The held-out sets the options were compared on (the fresh set is measured once, by care_accuracy)."""
+    return {name: tiers for name, tiers in all_held_out().items() if name != FRESH}
 
 
 def ngram(m: Measure) -> Probabilities:

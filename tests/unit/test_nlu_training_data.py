@@ -24,6 +24,8 @@ BLIND_TRAINING = (
     "practice_phrasings.yaml",
     "safety_examples_angles.yaml",
     "safety_examples_common.yaml",
+    "safety_examples_signs.yaml",
+    "safety_examples_signs2.yaml",
 )
 
 
