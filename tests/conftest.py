@@ -9,6 +9,7 @@ import json
 import os
 import random
 import re
+import signal
 import uuid
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,11 @@ from skill.persistence import SQLitePersistenceAdapter
 from skill.ssml import to_plain_text
 
 from .settings_api_double import settings_api  # noqa: F401 - the Settings API test double, as a fixture
+
+# A shell without job control starts background jobs with Ctrl-C ignored, and exec'd children keep
+# an ignored signal: run that way (`make test &`), the Ctrl-C tests' subprocesses never heard it.
+# Python's own handler here is reset to the default in every child, which is what a terminal gives.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "requests"
 
