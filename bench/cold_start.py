@@ -79,6 +79,9 @@ def run_once(variant: str) -> dict[str, float]:
     """One fresh process with an empty HOME and cache; its self-measured seconds and peak RSS."""
     with tempfile.TemporaryDirectory(prefix="kindwell-cold-") as home:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("KINDWELL_", "XDG_"))}
+        # A deployed package has its .pyc files (pip writes them); with this set, every run would
+        # compile KindWell's sources again while the SDK's installed ones are already compiled.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.update(
             HOME=home,
             KINDWELL_CACHE=str(Path(home) / "cache"),
