@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from hassil import recognize_best
 
+from .averaged_model import TOKENIZER_FILE, read_head
 from .care import TIER_OF_INTENT, CareTier
 from .errors import ModelUnavailableError
 from .language import PARAPHRASE_OUT_OF_DOMAIN, PLACEHOLDER, Language
@@ -30,7 +31,6 @@ from .linear_text_model import LinearTextModel
 from .model_cache import LazyModel, ngram_pipeline
 from .prompts import NO_PRACTICE, Prompts, default_prompts, load_paraphrases
 from .safety import SafetyPolicy, default_safety, load_safety
-from .safety_model import TOKENIZER_FILE, read_head
 from .text import best_phrase_match, normalize, parse_minutes
 
 if TYPE_CHECKING:

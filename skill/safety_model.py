@@ -11,12 +11,10 @@ never on the held-out sets.
 
 from __future__ import annotations
 
-import logging
 import random
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelUnavailableError
+from .averaged_model import TOKENIZER_FILE, AveragedClassifier, read_head
 from .model_cache import LazyModel, ngram_pipeline
 from .safety_source import LABELS as LABELS
 from .safety_source import example_files as example_files
@@ -24,13 +22,7 @@ from .text import normalize
 
 if TYPE_CHECKING:
     from .embedding_head import EmbeddingHead
-    from .linear_text_model import LinearTextModel
     from .prompts import Prompts
-
-#: The sentence embedder's tokenizer: a change to it changes every embedding-based model.
-TOKENIZER_FILE = Path(__file__).resolve().parent / "weights" / "minilm-tokenizer.json"
-
-_LOGGER = logging.getLogger(__name__)
 
 #: Probability of crisis + someone else at risk at or above which the classifier alone calls it urgent.
 THRESHOLD = 0.55
@@ -86,27 +78,12 @@ def training_data(prompts: Prompts) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def read_head(path: Path) -> EmbeddingHead:
-    from .embedding_head import EmbeddingHead
-
-    return EmbeddingHead.load(path)
-
-
-class CrisisClassifier:
-    """Probabilities of each care label for a text: the mean of an n-gram model and a sentence-embedding
-    network, which miss different things; the weights load with the first text to judge."""
+class CrisisClassifier(AveragedClassifier):
+    """Probabilities of each care label for normalised text: the mean of an n-gram model and a
+    sentence-embedding network, which miss different things; the weights load with the first text to judge."""
 
     def __init__(self, weights: LazyModel, head: LazyModel | None = None) -> None:
-        self.weights = weights
-        self.head = head
-        """The sentence-embedding model; None (or its packages missing) leaves the n-gram model alone."""
-        self._head_failed = False
-
-    @property
-    def model(self) -> LinearTextModel:
-        """The n-gram classifier (loaded now if it was not yet)."""
-        model: LinearTextModel = self.weights.get()
-        return model
+        super().__init__(weights, head, described_as="the care check")
 
     @classmethod
     def load(cls, prompts: Prompts, *, embeddings: bool = True) -> CrisisClassifier:
@@ -135,32 +112,6 @@ class CrisisClassifier:
             else None
         )
         return cls(ngrams, head)
-
-    def probabilities(self, text: str) -> dict[str, float]:
-        """Label -> probability, for already normalised text."""
-        model = self.model
-        probabilities = model.predict_proba(text)
-        head = self._head()
-        if head is not None:
-            from .embeddings import default_embedder
-
-            probabilities = (probabilities + head.predict_proba(default_embedder().embed_one(text))) / 2
-        return dict(zip(model.classes, (float(p) for p in probabilities), strict=True))
-
-    def _head(self) -> EmbeddingHead | None:
-        if self.head is None or self._head_failed:
-            return None
-        try:
-            head: EmbeddingHead = self.head.get()
-            from .embeddings import default_embedder
-
-            default_embedder().load()
-        except ModelUnavailableError as err:
-            # Kinder than failing every turn: the n-gram model and the patterns still listen.
-            _LOGGER.error("Sentence embeddings are unavailable, so the care check uses n-grams only: %s", err)
-            self._head_failed = True
-            return None
-        return head
 
     def probability(self, text: str) -> float:
         """Probability that someone may be at risk (the speaker or someone else)."""

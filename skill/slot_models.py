@@ -22,23 +22,18 @@ skill.checkin's.
 
 from __future__ import annotations
 
-import logging
 import random
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .errors import ModelUnavailableError
+from .averaged_model import TOKENIZER_FILE, AveragedClassifier, read_head
 from .model_cache import LazyModel, ngram_pipeline
 from .prompts import NO_PRACTICE
-from .safety_model import TOKENIZER_FILE, read_head
 from .text import normalize
 
 if TYPE_CHECKING:
     from .embedding_head import EmbeddingHead
-    from .linear_text_model import LinearTextModel
     from .prompts import Prompts
-
-_LOGGER = logging.getLogger(__name__)
 
 #: The theme of a check-in answer that belongs to no theme of checkin.yaml (feelings_examples.yaml `okay`).
 OTHER_THEME = "other"
@@ -53,53 +48,22 @@ PHRASING_WEIGHT = 3.0
 _MODEL_FORMAT = 1
 
 
-class SlotClassifier:
+class SlotClassifier(AveragedClassifier):
     """The mean of an n-gram model and a sentence-embedding model over one slot's values; both load on first use."""
 
     def __init__(self, name: str, weights: LazyModel, head: LazyModel | None = None) -> None:
+        super().__init__(weights, head, described_as=f"the {name} model")
         self.name = name
-        self.weights = weights
-        self.head = head
-        """The sentence-embedding half; None (or its packages missing) leaves the n-gram model alone."""
-        self._head_failed = False
-
-    @property
-    def model(self) -> LinearTextModel:
-        """The n-gram half (loaded now if it was not yet)."""
-        model: LinearTextModel = self.weights.get()
-        return model
 
     def probabilities(self, text: str) -> dict[str, float]:
-        """Value -> probability for a text."""
-        clean = normalize(text)
-        model = self.model
-        probabilities = model.predict_proba(clean)
-        head = self._head()
-        if head is not None:
-            from .embeddings import default_embedder
-
-            probabilities = (probabilities + head.predict_proba(default_embedder().embed_one(clean))) / 2
-        return dict(zip(model.classes, (float(p) for p in probabilities), strict=True))
+        """Value -> probability for a text (normalised here)."""
+        return super().probabilities(normalize(text))
 
     def predict(self, text: str) -> tuple[str, float]:
         """(most likely value, its probability)."""
         scores = self.probabilities(text)
         best = max(scores, key=scores.__getitem__)
         return best, scores[best]
-
-    def _head(self) -> EmbeddingHead | None:
-        if self.head is None or self._head_failed:
-            return None
-        try:
-            head: EmbeddingHead = self.head.get()
-            from .embeddings import default_embedder
-
-            default_embedder().load()
-        except ModelUnavailableError as err:
-            _LOGGER.error("Sentence embeddings are unavailable, so the %s model uses n-grams only: %s", self.name, err)
-            self._head_failed = True
-            return None
-        return head
 
 
 def practice_training_data(prompts: Prompts) -> tuple[list[str], list[str], list[float]]:
