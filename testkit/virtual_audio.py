@@ -11,11 +11,18 @@ import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from local_runner.errors import AudioDeviceError
+
+
+class SupportsClose(Protocol):
+    def close(self) -> None: ...
+
 
 SPEAKER_SINK = "kindwell_speaker"
 FEED_SINK = "kindwell_mic_feed"
@@ -165,6 +172,17 @@ class VirtualAudio:
     def record_speaker(self) -> Recorder:
         """Capture what the speaker plays (the null sink's monitor)."""
         return Recorder(f"{SPEAKER_SINK}.monitor", self.speaker_rate)
+
+    def record_speaker_during(self, run: Callable[[], object], speaker: SupportsClose) -> np.ndarray:
+        """Samples the speaker played while run() ran, and 0.3 s after; the speaker is closed at the end."""
+        recorder = self.record_speaker()
+        try:
+            run()
+            time.sleep(0.3)
+        finally:
+            captured = recorder.stop().samples()
+            speaker.close()
+        return captured
 
     def record_microphone_feed(self) -> Recorder:
         """Capture what is fed to the microphone."""

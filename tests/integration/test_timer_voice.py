@@ -109,12 +109,6 @@ def test_the_runner_plays_the_whole_timer_with_its_bells_and_counts_it(environme
     assert "finished 1 practice in all" in by_request(loop, "ProgressIntent").text
 
 
-@pytest.fixture(scope="module")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    with VirtualAudio() as audio:
-        yield audio
-
-
 @pytest.mark.slow
 @pytest.mark.audio
 def test_stop_silences_a_ringing_bell_at_once(environment: Path, virtual_audio: VirtualAudio, tmp_path: Path) -> None:
@@ -129,13 +123,7 @@ def test_stop_silences_a_ringing_bell_at_once(environment: Path, virtual_audio: 
         wait_for(lambda: player.offset_ms() > 1800)  # the first bell rings from 0.5 s
         yield "stop"
 
-    recorder = virtual_audio.record_speaker()
-    try:
-        loop.run_text(typed())
-        time.sleep(0.3)
-    finally:
-        captured = recorder.stop().samples()
-        speaker.close()
+    captured = virtual_audio.record_speaker_during(lambda: loop.run_text(typed()), speaker)
 
     assert [d["type"] for d in by_request(loop, "AMAZON.StopIntent").audio] == ["AudioPlayer.Stop"]
     (kind_started, _), (kind_stopped, offset) = player.events

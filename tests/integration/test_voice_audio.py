@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -25,12 +24,6 @@ from tests.integration.test_voice_vosk import korean_loop
 pytestmark = [pytest.mark.slow, pytest.mark.audio]
 #: The issue's limit: speech goes quiet within this long after the end of the word "stop".
 STOP_LIMIT_S = 0.300
-
-
-@pytest.fixture(scope="module")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    with VirtualAudio() as audio:
-        yield audio
 
 
 def silence(seconds: float, rate: int = 16000) -> np.ndarray:

@@ -30,12 +30,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.audio]
 CRISIS_LINE = "i want to end my life"
 
 
-@pytest.fixture(scope="module")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    with VirtualAudio() as audio:
-        yield audio
-
-
 def continues_after(captured: np.ndarray, practice: np.ndarray, offset_ms: int) -> float:
     """How well the practice's next half second of sound after offset_ms matches anything captured
     (from 300 ms on: what was already in the device's buffer at the stop may have come out)."""
@@ -59,13 +53,7 @@ def test_a_crisis_line_typed_during_playback_stops_it_and_gets_the_crisis_reply(
         time.sleep(1.0)
         yield CRISIS_LINE
 
-    recorder = virtual_audio.record_speaker()
-    try:
-        loop.run_text(typed())
-        time.sleep(0.3)
-    finally:
-        captured = recorder.stop().samples()
-        speaker.close()
+    captured = virtual_audio.record_speaker_during(lambda: loop.run_text(typed()), speaker)
 
     crisis = by_request(loop, "CrisisSupportIntent")
     assert directive_types(crisis) == ["AudioPlayer.Stop"]

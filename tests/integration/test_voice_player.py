@@ -157,12 +157,6 @@ def test_an_undecodable_rendering_is_one_sentence_and_the_runner_goes_on(
 # --- PulseAudio: real time, real barge-in --------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def virtual_audio() -> Iterator[VirtualAudio]:
-    with VirtualAudio() as audio:
-        yield audio
-
-
 @pytest.mark.slow
 @pytest.mark.audio
 def test_pause_keeps_the_place_heard_and_a_new_loop_resumes_there(
@@ -180,13 +174,7 @@ def test_pause_keeps_the_place_heard_and_a_new_loop_resumes_there(
         time.sleep(1.2)
         yield "pause"
 
-    recorder = virtual_audio.record_speaker()
-    try:
-        loop.run_text(typed())
-        time.sleep(0.3)
-    finally:
-        captured = recorder.stop().samples()
-        speaker.close()
+    captured = virtual_audio.record_speaker_during(lambda: loop.run_text(typed()), speaker)
 
     assert directive_types(by_request(loop, "AMAZON.PauseIntent")) == ["AudioPlayer.Stop"]
     (kind_started, _), (kind_stopped, offset) = player.events
@@ -236,13 +224,7 @@ def test_next_during_playback_is_answered_and_the_practice_carries_on(
         wait_for(lambda: player.offset_ms() > held[0] + 600)
         yield "stop"
 
-    recorder = virtual_audio.record_speaker()
-    try:
-        loop.run_text(typed())
-        time.sleep(0.3)
-    finally:
-        captured = recorder.stop().samples()
-        speaker.close()
+    captured = virtual_audio.record_speaker_during(lambda: loop.run_text(typed()), speaker)
 
     nxt = by_request(loop, "AMAZON.NextIntent")
     assert nxt.audio == () and "nothing to skip" in nxt.text
