@@ -264,7 +264,9 @@ def test_the_open_recognizer_writes_down_what_the_grammar_cannot(crisis_engine: 
     assert (heard[0].command, heard[0].open) == ("멈춰", "엄마")
     assert all(not h.command for h in heard[1:])  # at most a stray open syllable in the trailing silence
     # In-grammar words still come through the grammar recognizer, whatever the open one makes of them.
-    assert [h.command for h in both_hear(crisis_engine, AUDIO / "칭찬.wav")] == ["칭찬"]
+    # Vosk's open decoding is not the same from run to run (about 1 run in 40 writes down a stray
+    # syllable in the trailing silence, with no command): only the commands are compared.
+    assert [h.command for h in both_hear(crisis_engine, AUDIO / "칭찬.wav") if h.command] == ["칭찬"]
     for name in ("oov_학교", "oov_우유"):
         assert all(not h.command for h in both_hear(crisis_engine, AUDIO / f"{name}.wav"))
 
