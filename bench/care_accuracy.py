@@ -30,9 +30,9 @@ from skill.safety import SafetyPolicy, default_safety
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 Judge = Callable[[str], CareTier | None]
-#: The third held-out set, written blind after the last training data was added and measured once;
-#: its figures are printed apart from the issue's pooled figures (crisis_final and care_blind).
-FRESH = "care_fresh"
+#: Later held-out sets, each written blind after the training data of its day was final; their figures
+#: are printed apart from the issue's pooled figures (crisis_final and care_blind), one line per set.
+FRESH = ("care_fresh", "care_fresh2")
 
 
 def held_out() -> dict[str, dict[str, list[str]]]:
@@ -55,15 +55,16 @@ def held_out() -> dict[str, dict[str, list[str]]]:
         if case.get("intent") not in TIER_OF_INTENT
     ]
     sets["everyday paraphrases"] = {"negatives:everyday requests": everyday}
-    fresh_file = DATA / "care_fresh.yaml"
-    if fresh_file.is_file():
-        fresh = yaml.safe_load(fresh_file.read_text())
-        sets[FRESH] = {
-            "crisis": fresh["crisis"],
-            "other": fresh["other"],
-            "concern": fresh["concern"],
-            **{f"negatives:{group}": items for group, items in fresh["negatives"].items()},
-        }
+    for name in FRESH:
+        fresh_file = DATA / f"{name}.yaml"
+        if fresh_file.is_file():
+            fresh = yaml.safe_load(fresh_file.read_text())
+            sets[name] = {
+                "crisis": fresh["crisis"],
+                "other": fresh["other"],
+                "concern": fresh["concern"],
+                **{f"negatives:{group}": items for group, items in fresh["negatives"].items()},
+            }
     return sets
 
 
@@ -76,7 +77,8 @@ def report(judge: Judge, show_errors: bool = False) -> dict[str, float]:
     figures: dict[str, float] = {}
     pools: dict[str, dict[str, list[bool]]] = {}
     for set_name, labels in held_out().items():
-        pool = pools.setdefault("fresh" if set_name == FRESH else "pooled", {"urgent": [], "concern": [], "alarms": []})
+        pool_name = set_name.replace("care_", "") if set_name in FRESH else "pooled"
+        pool = pools.setdefault(pool_name, {"urgent": [], "concern": [], "alarms": []})
         urgent_hits, concern_hits, alarms = pool["urgent"], pool["concern"], pool["alarms"]
         for label, texts in labels.items():
             tiers = [judge(text) for text in texts]

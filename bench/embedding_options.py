@@ -165,7 +165,7 @@ class Measure:
 
 def held_out() -> dict[str, dict[str, list[str]]]:
     """The held-out sets the options were compared on (the fresh set is measured once, by care_accuracy)."""
-    return {name: tiers for name, tiers in all_held_out().items() if name != FRESH}
+    return {name: tiers for name, tiers in all_held_out().items() if name not in FRESH}
 
 
 def ngram(m: Measure) -> Probabilities:
