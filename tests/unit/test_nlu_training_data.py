@@ -21,11 +21,13 @@ DATA = Path(__file__).parent.parent / "data"
 BLIND_TRAINING = (
     "language/paraphrases.yaml",
     "language/paraphrases_more.yaml",
+    "language/paraphrases_round3.yaml",
     "practice_phrasings.yaml",
     "safety_examples_angles.yaml",
     "safety_examples_common.yaml",
     "safety_examples_signs.yaml",
     "safety_examples_signs2.yaml",
+    "safety_examples_round4.yaml",
 )
 
 
