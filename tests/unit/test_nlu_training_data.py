@@ -28,6 +28,7 @@ BLIND_TRAINING = (
     "safety_examples_signs.yaml",
     "safety_examples_signs2.yaml",
     "safety_examples_round4.yaml",
+    "safety_examples_round5.yaml",
 )
 
 
