@@ -320,6 +320,6 @@ def test_a_spoken_pause_through_the_microphone_stops_the_practice_where_it_was(
     assert match > 0.98 and offset > 1000 and offset / 1000 > played / RATE - 0.25
     # The saved position may lie past the last sound heard only by quiet (a pause between words) or a
     # device buffer (0.25 s): the practice has no sound in between that should have been heard. (Comparing
-    # with the last sound alone failed on 2 December, whose variant paused right there: 0.25 and 0.36 s.)
+    # with the last sound alone failed twice in full runs on 2 December, by 0.25 and 0.36 s.)
     unheard = practice_file[played + 1 : max(played + 1, round((offset / 1000 - 0.25) * RATE))]
     assert not (np.abs(unheard.astype(np.int32)) >= 200).any()
